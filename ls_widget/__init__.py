@@ -1,0 +1,29 @@
+"""ls_widget: connect a Jupyter notebook to a Lightspeed Retail (R-Series) account.
+
+``LightspeedConnection()`` shows the connection panel; ``OAuthClient`` stores the OAuth 2.0 client you registered
+at Lightspeed. See the README for the whole flow.
+"""
+
+from .clients import OAuthClient, oauth_clients
+from .errors import (
+    ApiError,
+    AuthorizationError,
+    ClientNotFoundError,
+    ConfigurationError,
+    LightspeedError,
+    NotConnectedError,
+)
+from .panel import LightspeedConnection
+
+__all__ = [
+    "ApiError",
+    "AuthorizationError",
+    "ClientNotFoundError",
+    "ConfigurationError",
+    "LightspeedConnection",
+    "LightspeedError",
+    "NotConnectedError",
+    "OAuthClient",
+    "oauth_clients",
+]
+__version__ = "0.1.0"
