@@ -117,6 +117,14 @@ class LightspeedConnection(anywidget.AnyWidget):
             f"oauth_client={self.oauth_client!r}, status={self.status!r})"
         )
 
+    def set_state(self, sync_data):
+        """Apply an update from the panel; a value Python rejects is sent back so both sides agree again."""
+        try:
+            super().set_state(sync_data)
+        except t.TraitError as exc:
+            self._notice = str(exc)
+            self.send_state(key=[name for name in sync_data if name in self.keys])
+
     # -- validation: every change, from Python or from the panel, passes here --------------------------------------
     @t.validate("scopes")
     def _check_scopes(self, proposal):
