@@ -5,6 +5,7 @@ at Lightspeed. See the README for the whole flow.
 """
 
 from .clients import OAuthClient, oauth_clients
+from .connections import saved_connections
 from .errors import (
     ApiError,
     AuthorizationError,
@@ -14,6 +15,7 @@ from .errors import (
     NotConnectedError,
 )
 from .panel import LightspeedConnection
+from .session import LightspeedSession
 
 __all__ = [
     "ApiError",
@@ -22,8 +24,10 @@ __all__ = [
     "ConfigurationError",
     "LightspeedConnection",
     "LightspeedError",
+    "LightspeedSession",
     "NotConnectedError",
     "OAuthClient",
     "oauth_clients",
+    "saved_connections",
 ]
 __version__ = "0.1.0"

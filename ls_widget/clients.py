@@ -6,10 +6,13 @@ left out of ``repr`` and of every message, and read only by the OAuth code that 
 
 from __future__ import annotations
 
+import logging
 import re
 
 from . import store
 from .errors import ClientNotFoundError, ConfigurationError
+
+log = logging.getLogger(__name__)
 
 _KIND = "clients"
 _MAX_NAME = 100
@@ -98,3 +101,52 @@ def validate_client_id(client_id: object) -> str:
     if not _CLIENT_ID.match(client_id):
         raise ConfigurationError("The client ID cannot contain spaces or line breaks: copy it again from Lightspeed.")
     return client_id
+
+
+# -- the panel's client dialog ------------------------------------------------------------------------------
+class DialogError(ConfigurationError):
+    """A problem with one field of the panel's client dialog."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def client_from_dialog(content: dict, previous: str | None) -> OAuthClient:
+    """Build the client the dialog describes; an empty secret while editing keeps the stored one."""
+    name, client_id, secret = (content.get(key) for key in ("name", "client_id", "client_secret"))
+    try:
+        name = validate_name(name)
+    except ConfigurationError as exc:
+        raise DialogError("name", str(exc)) from None
+    try:
+        client_id = validate_client_id(client_id)
+    except ConfigurationError as exc:
+        raise DialogError("client_id", str(exc)) from None
+    if name != previous and name in oauth_clients():
+        raise DialogError("name", f"A client named {name!r} already exists: pick another name, or edit that one.")
+    if not isinstance(secret, str):
+        secret = None
+    if previous and not (secret or "").strip():
+        try:
+            secret = OAuthClient.load(previous).client_secret
+        except ClientNotFoundError:
+            secret = None
+    return OAuthClient(name, client_id, secret)
+
+
+def error_field(exc: ConfigurationError) -> str | None:
+    return getattr(exc, "field", None)
+
+
+def client_summaries() -> list[dict]:
+    """What the panel may know about each stored client: never the secret, only whether one is set."""
+    summaries = []
+    for name in oauth_clients():
+        try:
+            client = OAuthClient.load(name)
+        except (OSError, ValueError, KeyError):
+            log.warning("ls_widget: skipped an unreadable stored OAuth client %r", name)
+            continue
+        summaries.append({"name": client.name, "client_id": client.client_id, "has_secret": client.has_secret})
+    return summaries

@@ -15,23 +15,24 @@ Messages from the panel (``model.send``):
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
 import anywidget
 import traitlets as t
 
-from . import profiles
-from .clients import OAuthClient, oauth_clients, validate_client_id, validate_name
-from .errors import ClientNotFoundError, ConfigurationError
+from . import flow, profiles
+from .clients import OAuthClient, client_from_dialog, client_summaries, error_field, oauth_clients
+from .connections import ConnectionRecord
+from .errors import ConfigurationError, LightspeedError, NotConnectedError
+from .oauth import Credentials, PendingAuthorization, revoke
+from .session import LightspeedSession
+from .tokens import Token, TokenStore
 
 log = logging.getLogger(__name__)
 
 _STATIC = Path(__file__).parent / "static"
 _STATUSES = ("draft", "authorizing", "connected", "error")
-V2_CLIENT_ID_ENV = "LS_WIDGET_V2_CLIENT_ID"
-V2_CLIENT_SECRET_ENV = "LS_WIDGET_V2_CLIENT_SECRET"
 _MAX_NAME = 100
 
 
@@ -66,6 +67,8 @@ class LightspeedConnection(anywidget.AnyWidget):
     _field_errors = t.Dict().tag(sync=True)
     _notice = t.Unicode("").tag(sync=True)
     _auth_host_loopback = t.Bool(False).tag(sync=True)
+    _granted_scopes = t.List(t.Unicode()).tag(sync=True)
+    _expires_at = t.Float(0.0).tag(sync=True)  # epoch seconds of the access token's expiry, for the panel
 
     def __init__(
         self,
@@ -80,10 +83,131 @@ class LightspeedConnection(anywidget.AnyWidget):
             scopes=list(scopes),
             oauth_client=oauth_client,
             _profiles=profiles.panel_catalog(),
-            _clients=_client_summaries(),
+            _clients=client_summaries(),
         )
         self._auth_host_loopback = self.profile.auth_host_is_loopback
+        # The flow's secrets stay in kernel memory: never traits, never in the notebook.
+        self._pending: PendingAuthorization | None = None
+        self._pending_credentials: Credentials | None = None
+        self._credentials: Credentials | None = None
+        self._token: Token | None = None
+        self._session: LightspeedSession | None = None
         self.on_msg(self._on_panel_message)
+
+    # -- the OAuth flow ------------------------------------------------------------------------------------------
+    def authorization_url(self) -> str:
+        """Start a fresh sign-in (new state and PKCE verifier) and return the Lightspeed URL to open."""
+        problems = self.validation_errors()
+        if problems:
+            raise ConfigurationError(" ".join(problems.values()))
+        credentials = flow.credentials_for(self.profile, self.oauth_client)
+        url, self._pending = flow.begin(self.profile, credentials, self.scopes)
+        self._pending_credentials = credentials
+        self.set_trait("error", "")
+        self.set_trait("status", "authorizing")
+        return url
+
+    def complete_authorization(self, redirected_url: str) -> LightspeedSession:
+        """Finish the sign-in from the address Lightspeed redirected to; returns the ready session."""
+        self._complete(redirected_url=redirected_url)
+        return self.session
+
+    @property
+    def session(self) -> LightspeedSession:
+        """The ready ``LightspeedSession`` once connected."""
+        if self.status != "connected" or self._token is None or self._credentials is None:
+            reason = f" The last attempt failed: {self.error}" if self.status == "error" and self.error else ""
+            raise NotConnectedError(
+                "Not connected yet: click 'Save and authorize' in the panel, finish signing in to Lightspeed, then "
+                "run this cell again (a running cell cannot wait for the click)." + reason
+            )
+        if self._session is None:
+            self._session = LightspeedSession(
+                self.profile, self._credentials, TokenStore(self.name), self._token, self.account_id, self.account_name
+            )
+        return self._session
+
+    def save(self) -> "LightspeedConnection":
+        """Save the settings (and the sign-in, when connected) under ``name``; reopen with ``load(name)``."""
+        if not self.name.strip():
+            raise ConfigurationError("Name the connection before saving it.")
+        self._record().save()
+        if self._token is not None:
+            TokenStore(self.name).save(self._session.token if self._session else self._token)
+        return self
+
+    @classmethod
+    def load(cls, name: str) -> "LightspeedConnection":
+        """Reopen a saved connection; with a stored sign-in it is connected again (tokens refresh silently)."""
+        record = ConnectionRecord.load(name)
+        client = record.oauth_client if record.oauth_client in oauth_clients() else None
+        conn = cls(name=record.name, api_type=record.api_type, scopes=record.scopes, oauth_client=client)
+        conn.capture_mode = record.capture_mode
+        tokens = TokenStore(record.name)
+        if tokens.load() is None:
+            return conn
+        try:
+            credentials = flow.credentials_for(conn.profile, client)
+            token = flow.resume(conn.profile, credentials, tokens)
+        except LightspeedError as exc:
+            conn._fail(exc)
+            return conn
+        conn._connected(credentials, token, record.account_id or token.account_id or "", record.account_name)
+        return conn
+
+    def disconnect(self) -> None:
+        """Sign out: revoke the tokens at Lightspeed (v3) and delete them here. The settings stay saved."""
+        token = self._session.token if self._session else self._token
+        tokens = TokenStore(self.name)
+        try:
+            if token is not None and self._credentials is not None:
+                revoke(self.profile, self._credentials, token)
+        except LightspeedError as exc:
+            self._notice = f"Deleted the local sign-in, but Lightspeed did not confirm the revocation: {exc}"
+        finally:
+            tokens.delete()
+            if self._session is not None:
+                self._session.close()
+            self._session, self._token, self._credentials = None, None, None
+            for trait, value in (("account_id", ""), ("account_name", ""), ("status", "draft"), ("error", "")):
+                self.set_trait(trait, value)
+            self._granted_scopes, self._expires_at = [], 0.0
+
+    def _complete(self, **redirect) -> None:
+        pending, credentials = self._pending, self._pending_credentials
+        try:
+            if credentials is None:
+                credentials = flow.credentials_for(self.profile, self.oauth_client)
+            connected = flow.complete(self.profile, credentials, pending, TokenStore(self.name), **redirect)
+        except LightspeedError as exc:
+            if getattr(exc, "error", None) not in ("invalid_state", "invalid_request"):
+                self._pending = None  # the code was spent or refused: this sign-in cannot be finished
+            self._fail(exc)
+            raise
+        self._pending = None
+        self._connected(credentials, connected.token, connected.account_id, connected.account_name)
+        self._record().save()
+
+    def _connected(self, credentials: Credentials, token: Token, account_id: str, account_name: str) -> None:
+        if self._session is not None:
+            self._session.close()
+        self._credentials, self._token, self._session = credentials, token, None
+        self.set_trait("account_id", account_id)
+        self.set_trait("account_name", account_name)
+        self._granted_scopes = list(token.scopes)
+        self._expires_at = token.expires_at
+        self.set_trait("error", "")
+        self.set_trait("status", "connected")
+
+    def _fail(self, exc: Exception) -> None:
+        self.set_trait("error", str(exc))
+        self.set_trait("status", "error")
+
+    def _record(self) -> ConnectionRecord:
+        return ConnectionRecord(
+            name=self.name.strip(), api_type=self.api_type, scopes=list(self.scopes), oauth_client=self.oauth_client,
+            capture_mode=self.capture_mode, account_id=self.account_id, account_name=self.account_name,
+        )
 
     # -- public helpers -------------------------------------------------------------------------------------------
     @property
@@ -104,11 +228,11 @@ class LightspeedConnection(anywidget.AnyWidget):
                 errors["oauth_client"] = "Choose an OAuth 2.0 client, or add one with 'Add OAuth 2.0 client'."
             elif self.oauth_client not in oauth_clients():
                 errors["oauth_client"] = f"The OAuth 2.0 client {self.oauth_client!r} is no longer stored: add it again."
-        elif not os.environ.get(V2_CLIENT_ID_ENV):
-            errors["api_type"] = (
-                f"Lightspeed v2 signs in with this deployment's built-in client, and none is set: set the environment "
-                f"variables {V2_CLIENT_ID_ENV} and {V2_CLIENT_SECRET_ENV} before starting Jupyter, or choose Lightspeed v3."
-            )
+        elif not flow.v2_builtin_configured():
+            try:
+                flow.credentials_for(self.profile, None)
+            except ConfigurationError as exc:
+                errors["api_type"] = str(exc)
         return errors
 
     def __repr__(self) -> str:
@@ -145,7 +269,7 @@ class LightspeedConnection(anywidget.AnyWidget):
         if isinstance(value, OAuthClient):
             # Passing a client object means "use this one": make sure the flow can find it in the store.
             value.save()
-            self._clients = _client_summaries()
+            self._clients = client_summaries()
             return value.name
         if not isinstance(value, str):
             raise t.TraitError("oauth_client must be the name of a stored OAuth 2.0 client, an OAuthClient, or None.")
@@ -180,6 +304,9 @@ class LightspeedConnection(anywidget.AnyWidget):
             "save_client": self._save_client_from_panel,
             "refresh_clients": self._refresh_clients,
             "authorize": self._authorize_from_panel,
+            "redirect": self._redirect_from_panel,
+            "complete": self._paste_from_panel,
+            "disconnect": lambda _content: self.disconnect(),
         }.get(kind)
         if handler is None:
             log.warning("ls_widget: ignored a panel message of unknown type %r", kind)
@@ -187,19 +314,19 @@ class LightspeedConnection(anywidget.AnyWidget):
         handler(content)
 
     def _refresh_clients(self, _content: dict | None = None) -> None:
-        self._clients = _client_summaries()
+        self._clients = client_summaries()
 
     def _save_client_from_panel(self, content: dict) -> None:
         previous = content.get("previous_name") or None
         try:
-            client = _client_from_dialog(content, previous)
+            client = client_from_dialog(content, previous)
         except ConfigurationError as exc:
-            self.send({"type": "client_error", "field": _field_of(exc), "message": str(exc)})
+            self.send({"type": "client_error", "field": error_field(exc), "message": str(exc)})
             return
         client.save()
         if previous and previous != client.name:
             OAuthClient.delete(previous)
-        self._clients = _client_summaries()
+        self._clients = client_summaries()
         self.oauth_client = client.name
         self.send({"type": "client_saved", "name": client.name})
 
@@ -210,58 +337,28 @@ class LightspeedConnection(anywidget.AnyWidget):
             count = len(errors)
             self.set_trait("error", f"Fix {count} field{'' if count == 1 else 's'} before authorizing.")
             return
-        self.set_trait("error", "")
-        self._begin_authorization()
-
-    def _begin_authorization(self) -> None:
-        """The seam where the OAuth flow starts (state + PKCE, popup, capture); the form is valid when called."""
-        self._notice = (
-            "The form is complete. Signing in to Lightspeed from the panel is not available in this version of "
-            "ls_widget yet."
-        )
-
-
-class _DialogError(ConfigurationError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-def _client_from_dialog(content: dict, previous: str | None) -> OAuthClient:
-    """Build the client the dialog describes; an empty secret while editing keeps the stored one."""
-    name, client_id, secret = (content.get(key) for key in ("name", "client_id", "client_secret"))
-    try:
-        name = validate_name(name)
-    except ConfigurationError as exc:
-        raise _DialogError("name", str(exc)) from None
-    try:
-        client_id = validate_client_id(client_id)
-    except ConfigurationError as exc:
-        raise _DialogError("client_id", str(exc)) from None
-    if name != previous and name in oauth_clients():
-        raise _DialogError("name", f"A client named {name!r} already exists: pick another name, or edit that one.")
-    if not isinstance(secret, str):
-        secret = None
-    if previous and not (secret or "").strip():
         try:
-            secret = OAuthClient.load(previous).client_secret
-        except ClientNotFoundError:
-            secret = None
-    return OAuthClient(name, client_id, secret)
+            url = self.authorization_url()
+        except LightspeedError as exc:
+            self._fail(exc)
+            self.send({"type": "authorize_failed", "message": str(exc)})
+            return
+        self.send({"type": "authorize_url", "url": url})
 
-
-def _field_of(exc: ConfigurationError) -> str | None:
-    return getattr(exc, "field", None)
-
-
-def _client_summaries() -> list[dict]:
-    """What the panel may know about each stored client: never the secret, only whether one is set."""
-    summaries = []
-    for name in oauth_clients():
+    def _redirect_from_panel(self, content: dict) -> None:
+        """``{code, state}`` or ``{error, error_description, state}`` relayed by the Jupyter callback route."""
+        fields = {key: _text(content.get(key)) for key in ("code", "state", "error", "error_description")}
         try:
-            client = OAuthClient.load(name)
-        except (OSError, ValueError, KeyError):
-            log.warning("ls_widget: skipped an unreadable stored OAuth client %r", name)
-            continue
-        summaries.append({"name": client.name, "client_id": client.client_id, "has_secret": client.has_secret})
-    return summaries
+            self._complete(**fields)
+        except LightspeedError:
+            pass  # shown in the panel through `status` and `error`
+
+    def _paste_from_panel(self, content: dict) -> None:
+        try:
+            self._complete(redirected_url=_text(content.get("url")) or "")
+        except LightspeedError:
+            pass
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None

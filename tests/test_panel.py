@@ -178,13 +178,15 @@ def test_v2_needs_the_deployments_builtin_client(monkeypatch):
     assert conn._field_errors == {} and conn.error == ""
 
 
-def test_a_valid_form_reaches_the_authorization_seam_without_faking_success():
+def test_a_valid_form_starts_a_sign_in_and_hands_the_panel_the_url(sent):
     OAuthClient("Mine", "cid", SECRET).save()
     conn = LightspeedConnection(name="Downtown", scopes=["employee:all"], oauth_client="Mine")
     message(conn, {"type": "authorize"})
     assert conn._field_errors == {} and conn.error == ""
-    assert conn.status == "draft" and conn.account_id == ""
-    assert "not available" in conn._notice
+    assert conn.status == "authorizing" and conn.account_id == ""
+    assert sent[-1]["type"] == "authorize_url"
+    assert sent[-1]["url"].startswith("https://cloud.lightspeedapp.com/auth/oauth/authorize?")
+    assert SECRET not in json.dumps(sent)
 
 
 def test_a_client_deleted_after_choosing_it_is_reported():

@@ -1,0 +1,120 @@
+"""From a valid connection form to a ready session: credentials, the OAuth round trip, the account, the tokens.
+
+Kept apart from the panel so the same steps serve the widget, ``LightspeedConnection.load`` and plain scripts.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from .clients import OAuthClient
+from .errors import AuthorizationError, ConfigurationError
+from .oauth import (
+    Credentials,
+    PendingAuthorization,
+    RedirectResult,
+    check_redirect,
+    exchange_code,
+    parse_redirect,
+    refresh,
+    start_authorization,
+)
+from .profiles import Profile
+from .session import LightspeedSession, api_error
+from .tokens import REFRESH_MARGIN, Token, TokenStore
+
+V2_CLIENT_ID_ENV = "LS_WIDGET_V2_CLIENT_ID"
+V2_CLIENT_SECRET_ENV = "LS_WIDGET_V2_CLIENT_SECRET"
+
+
+def v2_builtin_configured() -> bool:
+    return bool(os.environ.get(V2_CLIENT_ID_ENV, "").strip())
+
+
+def credentials_for(profile: Profile, oauth_client: str | None) -> Credentials:
+    """Who signs in: the chosen stored client (v3), or the deployment's built-in client (v2)."""
+    if profile.client_source == "builtin":
+        client_id = os.environ.get(V2_CLIENT_ID_ENV, "").strip()
+        if not client_id:
+            raise ConfigurationError(
+                f"Lightspeed v2 signs in with this deployment's built-in client, and none is set: set the environment "
+                f"variables {V2_CLIENT_ID_ENV} and {V2_CLIENT_SECRET_ENV} before starting Jupyter, or use Lightspeed v3."
+            )
+        return Credentials(client_id, os.environ.get(V2_CLIENT_SECRET_ENV, "").strip() or None)
+    if not oauth_client:
+        raise ConfigurationError("Choose an OAuth 2.0 client (oauth_client=...) before authorizing with Lightspeed v3.")
+    client = OAuthClient.load(oauth_client)
+    return Credentials(client.client_id, client.client_secret)
+
+
+@dataclass
+class Connected:
+    token: Token
+    account_id: str
+    account_name: str
+
+
+def begin(profile: Profile, credentials: Credentials, scopes) -> tuple[str, PendingAuthorization]:
+    if not scopes:
+        raise ConfigurationError("Choose at least one scope before authorizing.")
+    return start_authorization(profile, credentials, scopes)
+
+
+def complete(
+    profile: Profile,
+    credentials: Credentials,
+    pending: PendingAuthorization | None,
+    tokens: TokenStore,
+    *,
+    redirected_url: str | None = None,
+    code: str | None = None,
+    state: str | None = None,
+    error: str | None = None,
+    error_description: str | None = None,
+) -> Connected:
+    """Check the redirect against ``pending``, trade the code, store the tokens, and find the account."""
+    if redirected_url is not None:
+        result = parse_redirect(redirected_url)
+    else:
+        result = RedirectResult(code=code, state=state, error=error, error_description=error_description)
+    auth_code = check_redirect(result, pending)
+    if pending.api_type != profile.api_type or pending.client_id != credentials.client_id:
+        raise AuthorizationError(
+            "The API type or OAuth 2.0 client changed after the sign-in started: click 'Save and authorize' again.",
+            error="invalid_request",
+        )
+    token = exchange_code(profile, credentials, auth_code, pending)
+    tokens.save(token)  # before first use: Lightspeed retires the old refresh token once the new access token is used
+    account_id, account_name = discover_account(profile, credentials, tokens, token)
+    if token.account_id != account_id:
+        token = token.with_account(account_id)
+        tokens.save(token)
+    return Connected(token, account_id, account_name)
+
+
+def discover_account(profile: Profile, credentials: Credentials, tokens: TokenStore, token: Token) -> tuple[str, str]:
+    """The account id (JWT ``acct`` claim, else ``Account.json``) and its name (``Account.json``)."""
+    with LightspeedSession(profile, credentials, tokens, token, token.account_id or "") as probe:
+        response = probe.request("GET", profile.accounts_endpoint)
+        if response.status_code >= 400:
+            raise api_error(response)
+        accounts = (response.json() or {}).get("Account")
+    accounts = [accounts] if isinstance(accounts, dict) else list(accounts or [])
+    if not accounts:
+        if token.account_id:
+            return token.account_id, ""
+        raise AuthorizationError("Lightspeed signed you in but listed no account for this user.", error="no_account")
+    chosen = next((a for a in accounts if str(a.get("accountID")) == str(token.account_id)), accounts[0])
+    return str(token.account_id or chosen.get("accountID")), str(chosen.get("name") or "")
+
+
+def resume(profile: Profile, credentials: Credentials, tokens: TokenStore) -> Token:
+    """The stored token, refreshed now if it is about to expire (used when reopening a saved connection)."""
+    token = tokens.load()
+    if token is None:
+        raise AuthorizationError("This connection has no stored sign-in: click 'Save and authorize'.",
+                                 error="not_authorized")
+    if token.expires_within(REFRESH_MARGIN):
+        token = tokens.refresh(token, lambda current: refresh(profile, credentials, current))
+    return token
