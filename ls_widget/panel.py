@@ -5,11 +5,15 @@ always agree because every change, whichever side makes it, goes through the val
 traits: the client secret arrives from the panel's dialog as a one-way custom message and goes straight to the
 0600 client store.
 
-Messages from the panel (``model.send``):
+Messages from the panel (``model.send``), one-way, never stored:
 - ``{"type": "save_client", "name", "client_id", "client_secret", "previous_name"}``: add or edit a stored client.
   Answered with ``{"type": "client_saved", "name"}`` or ``{"type": "client_error", "field", "message"}``.
 - ``{"type": "refresh_clients"}``: reload the list of stored clients (another panel or cell may have added one).
-- ``{"type": "authorize"}``: "Save and authorize" was clicked.
+- ``{"type": "authorize"}``: "Save and authorize" was clicked (the panel has opened the popup already). Answered
+  with ``{"type": "authorize_url", "url"}`` to load in it, or ``{"type": "authorize_failed", "message"}``.
+- ``{"type": "redirect", "code", "state", "error", "error_description"}``: what the Jupyter callback route relayed.
+- ``{"type": "complete", "url"}``: the redirected URL the analyst pasted.
+- ``{"type": "disconnect"}``.
 """
 
 from __future__ import annotations
@@ -284,18 +288,24 @@ class LightspeedConnection(anywidget.AnyWidget):
     @t.observe("api_type")
     def _on_api_type(self, change) -> None:
         profile = self.profile
+        self._notice = ""
         self._auth_host_loopback = profile.auth_host_is_loopback
         dropped = profile.unknown_scopes(self.scopes)
         if dropped:
             self.scopes = [scope for scope in self.scopes if scope not in dropped]
             self._notice = f"{profile.label} does not offer {', '.join(dropped)}; removed from the chosen scopes."
         self._field_errors = {k: v for k, v in self._field_errors.items() if k not in ("scopes", "api_type")}
+        if not self._field_errors and self.status == "draft":
+            self.set_trait("error", "")
 
     @t.observe("name", "scopes", "oauth_client")
     def _clear_fixed_errors(self, change) -> None:
-        # An error under a field goes away as soon as that field changes; "Save and authorize" re-checks everything.
+        # Messages about the form go away once the analyst acts on them; "Save and authorize" re-checks everything.
+        self._notice = ""
         if change["name"] in self._field_errors:
             self._field_errors = {k: v for k, v in self._field_errors.items() if k != change["name"]}
+        if not self._field_errors and self.status == "draft":
+            self.set_trait("error", "")
 
     # -- messages from the panel ---------------------------------------------------------------------------------
     def _on_panel_message(self, _widget, content: Any, _buffers) -> None:
