@@ -1,0 +1,255 @@
+// The "Add / Edit OAuth 2.0 client" dialog. The client secret exists only in the password input and in the one
+// `save_client` message: it is never set on the model (which would sync it into the notebook's widget state), never
+// logged, and the input is emptied whenever the dialog closes, saved or not.
+
+import { button, h, setText } from "./dom.js";
+import { createDialog } from "./dialog.js";
+import { errorSlot, label } from "./field.js";
+import { copyText } from "./copy.js";
+import { NOT_HTTPS_WARNING } from "./redirect.js";
+
+/** @typedef {import("./types.js").ViewContext} ViewContext */
+/** @typedef {import("./types.js").IncomingMessage} IncomingMessage */
+/** @typedef {import("./types.js").SaveClientMessage} SaveClientMessage */
+
+export const REGISTER_URL = "https://cloud.lightspeedapp.com/oauth/register.php";
+export const UPDATE_URL = "https://cloud.lightspeedapp.com/oauth/update.php";
+// Comm messages wait while a cell runs; after this long, say so instead of looking frozen.
+const SLOW_ANSWER_MS = 8000;
+
+/**
+ * @param {string} href
+ */
+const link = (href) => h("a", { href, target: "_blank", rel: "noopener noreferrer" }, href);
+
+/**
+ * @param {ViewContext} ctx
+ * @param {{ afterSave: () => HTMLElement | null }} options  where focus goes after a successful save
+ */
+export function createClientDialog(ctx, { afterSave }) {
+  const { model } = ctx;
+  /** @type {string | null} the stored client being edited; null when adding */
+  let editing = null;
+  let pending = false;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let slowTimer;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let copiedTimer;
+
+  const cancel = () => close(null);
+  const dialog = createDialog(ctx, { name: "client", title: "Add OAuth 2.0 client", onCancel: cancel });
+
+  /**
+   * @param {string} key
+   * @param {string} text
+   * @param {Record<string, string | boolean>} attrs
+   */
+  const textField = (key, text, attrs) => {
+    const id = ctx.id(`client-${key}`);
+    const input = h("input", { class: "ls-input", id, autocomplete: "off", spellcheck: "false", ...attrs });
+    const error = errorSlot(ctx, `client-${key}`, { target: input });
+    const element = h("div", { class: "ls-field" }, label(id, text, { required: attrs["aria-required"] === "true" }), input, error.element);
+    input.addEventListener("input", () => error.set(""), { signal: ctx.signal });
+    return { input, error, element };
+  };
+  const nameField = textField("name", "Client name", { type: "text", "aria-required": "true" });
+  const idField = textField("id", "Client ID", { type: "text", "aria-required": "true" });
+  const secretField = textField("secret", "Client secret", { type: "password" });
+
+  const general = h("p", { class: "ls-field-error", role: "alert", hidden: true });
+  const saving = h("span", { class: "ls-muted ls-saving", "aria-live": "polite" });
+  const save = button("Save client", { class: "ls-button ls-button--primary" });
+  const cancelButton = button("Cancel", { class: "ls-button" });
+
+  // The help: Lightspeed's registration steps, with the redirect URI to paste there.
+  const redirectInput = h("input", {
+    class: "ls-input ls-input--mono",
+    type: "text",
+    readonly: true,
+    "aria-label": "Redirect URI to register",
+  });
+  const copyButton = button("Copy", { class: "ls-button", "aria-label": "Copy the redirect URI to register" });
+  const copied = h("span", { class: "ls-muted", "aria-live": "polite" });
+  const redirectWarning = h("p", { class: "ls-warning", hidden: true }, NOT_HTTPS_WARNING);
+  const help = h(
+    "details",
+    { class: "ls-help" },
+    h("summary", {}, "How to retrieve the client ID and client secret"),
+    h(
+      "ol",
+      {},
+      h("li", {}, "Signed in to Lightspeed, register a client at ", link(REGISTER_URL),
+        ". Each application registers only one client, and its name must not contain \u201cLightspeed\u201d."),
+      h("li", {}, "Paste this redirect URI there (Lightspeed requires HTTPS and no \u2018#\u2019):",
+        h("span", { class: "ls-row" }, redirectInput, copyButton, copied), redirectWarning),
+      h("li", {}, "Tick \u201cpublicly distributed\u201d only for an app shared with other merchants: PKCE is then " +
+        "required and the secret optional. That checkbox cannot be changed later."),
+      h("li", {}, "After registering, copy the Client ID and the Client Secret Lightspeed shows, and paste them here."),
+      h("li", {}, "Lost the secret? Generate a new one at ", link(UPDATE_URL), "."),
+      h("li", {}, "Approval is usually immediate; otherwise it takes 24\u201348 hours."),
+    ),
+  );
+
+  // A form around the fields lets browsers and password managers treat the secret as a credential field of this
+  // dialog; it is never submitted (no action, submit prevented), "Save client" sends the message instead.
+  const form = h("form", { class: "ls-form", novalidate: true, autocomplete: "off" }, nameField.element, idField.element, secretField.element);
+  dialog.body.append(form, general, help);
+  dialog.footer.append(save, cancelButton, saving);
+
+  const updateRedirect = () => {
+    const uri = model.get("redirect_uri") || "";
+    if (redirectInput.value !== uri) redirectInput.value = uri;
+    redirectWarning.hidden = !uri || uri.startsWith("https:");
+  };
+
+  /** @param {boolean} on */
+  const setPending = (on) => {
+    pending = on;
+    clearTimeout(slowTimer);
+    slowTimer = undefined;
+    // aria-disabled, not disabled: disabling the focused button would drop focus out of the dialog.
+    if (on) save.setAttribute("aria-disabled", "true");
+    else save.removeAttribute("aria-disabled");
+    dialog.dialog.setAttribute("aria-busy", String(on));
+    setText(saving, on ? "Saving\u2026" : "");
+    if (on) {
+      slowTimer = setTimeout(() => {
+        setText(saving, "Saving\u2026 still waiting for the kernel (a running cell delays the answer).");
+      }, SLOW_ANSWER_MS);
+    }
+  };
+
+  const clearErrors = () => {
+    for (const field of [nameField, idField, secretField]) field.error.set("");
+    general.hidden = true;
+    setText(general, "");
+  };
+
+  /** Empty every input (the secret above all), drop errors and pending state, close. */
+  function close(/** @type {HTMLElement | null} */ focusTarget) {
+    secretField.input.value = "";
+    nameField.input.value = "";
+    idField.input.value = "";
+    clearErrors();
+    setPending(false);
+    editing = null;
+    dialog.close(focusTarget);
+  }
+
+  /**
+   * @param {HTMLElement} opener
+   * @param {string | null} clientName  the stored client to edit, or null to add one
+   */
+  const open = (opener, clientName) => {
+    close(null);
+    const client = clientName ? (model.get("_clients") ?? []).find((c) => c.name === clientName) : undefined;
+    editing = client ? client.name : null;
+    setText(dialog.heading, editing ? "Edit OAuth 2.0 client" : "Add OAuth 2.0 client");
+    nameField.input.value = client?.name ?? "";
+    idField.input.value = client?.client_id ?? "";
+    secretField.input.placeholder = !editing
+      ? "Optional for publicly distributed apps"
+      : client?.has_secret
+        ? "Leave blank to keep the stored secret"
+        : "No secret stored; leave blank to keep none";
+    updateRedirect();
+    // Clients added from another panel or cell since this view drew its list show up now.
+    model.send({ type: "refresh_clients" });
+    dialog.open(opener, nameField.input);
+  };
+
+  const submit = () => {
+    if (pending) return;
+    clearErrors();
+    const name = nameField.input.value.trim();
+    const clientId = idField.input.value.trim();
+    if (!name) nameField.error.set("Give the OAuth 2.0 client a name, e.g. 'Reporting notebook'.");
+    if (!clientId) idField.error.set("Enter the client ID Lightspeed showed when you registered the client.");
+    if (!name || !clientId) {
+      (name ? idField.input : nameField.input).focus();
+      return;
+    }
+    /** @type {SaveClientMessage} */
+    const message = {
+      type: "save_client",
+      name,
+      client_id: clientId,
+      client_secret: secretField.input.value,
+      previous_name: editing,
+    };
+    model.send(message);
+    setPending(true);
+  };
+  save.addEventListener("click", submit, { signal: ctx.signal });
+  form.addEventListener(
+    "submit",
+    (event) => {
+      event.preventDefault();
+      submit();
+    },
+    { signal: ctx.signal },
+  );
+  // Enter in any of the three fields saves, as in a one-button form.
+  form.addEventListener(
+    "keydown",
+    (event) => {
+      if (event.key === "Enter" && !event.isComposing && event.target instanceof HTMLInputElement) {
+        event.preventDefault();
+        submit();
+      }
+    },
+    { signal: ctx.signal },
+  );
+  cancelButton.addEventListener("click", cancel, { signal: ctx.signal });
+
+  copyButton.addEventListener(
+    "click",
+    async () => {
+      const ok = await copyText(redirectInput.value, redirectInput);
+      setText(copied, ok ? "Copied" : "Select and copy it with Ctrl+C or \u2318C.");
+      clearTimeout(copiedTimer);
+      copiedTimer = setTimeout(() => setText(copied, ""), 4000);
+    },
+    { signal: ctx.signal },
+  );
+
+  ctx.signal.addEventListener("abort", () => {
+    clearTimeout(slowTimer);
+    clearTimeout(copiedTimer);
+    secretField.input.value = "";
+  });
+
+  return {
+    element: dialog.dialog,
+    /** @param {HTMLElement} opener */
+    openAdd: (opener) => open(opener, null),
+    /** @param {HTMLElement} opener  @param {string | null} clientName */
+    openEdit: (opener, clientName) => open(opener, clientName),
+    get isOpen() {
+      return dialog.isOpen;
+    },
+    updateRedirect,
+    /**
+     * Python's answer to this view's `save_client`. Other views of the same model get the same message; only the
+     * view that is waiting acts on it.
+     * @param {IncomingMessage} message
+     */
+    handleMessage(message) {
+      if (!pending || !dialog.isOpen) return;
+      if (message.type === "client_saved") {
+        close(afterSave());
+      } else if (message.type === "client_error") {
+        setPending(false);
+        const byField = { name: nameField, client_id: idField, client_secret: secretField };
+        const field = message.field ? byField[message.field] : undefined;
+        if (field) {
+          field.error.set(message.message);
+          field.input.focus();
+        } else {
+          setText(general, message.message);
+          general.hidden = false;
+        }
+      }
+    },
+  };
+}

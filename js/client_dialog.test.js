@@ -1,0 +1,213 @@
+// @vitest-environment happy-dom
+// The Add / Edit OAuth 2.0 client dialog: what it sends, what it never does with the secret, Python's answers.
+
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { within } from "@testing-library/dom";
+import { descriptionOf, mount, press, type } from "./test_utils.js";
+
+const CLIENTS = [
+  { name: "Reporting", client_id: "abc123", has_secret: true },
+  { name: "Public app", client_id: "pub456", has_secret: false },
+];
+
+beforeEach(() => document.body.replaceChildren());
+afterEach(() => vi.useRealTimers());
+
+/**
+ * @param {"Add OAuth 2.0 client" | "Edit OAuth 2.0 client"} which
+ * @param {Partial<import("./types.js").Model>} [state]
+ */
+function openDialog(which, state = {}) {
+  const view = mount({ _clients: CLIENTS, ...state });
+  const opener = view.screen.getByRole("button", { name: which });
+  opener.click();
+  const dialog = /** @type {HTMLDialogElement} */ (view.el.querySelector("dialog.ls-dialog--client"));
+  const d = within(dialog);
+  return {
+    ...view,
+    opener,
+    dialog,
+    d,
+    clientName: /** @type {HTMLInputElement} */ (d.getByRole("textbox", { name: "Client name" })),
+    clientId: /** @type {HTMLInputElement} */ (d.getByRole("textbox", { name: "Client ID" })),
+    // A password input has no role; it is found by its label.
+    secret: /** @type {HTMLInputElement} */ (d.getByLabelText("Client secret")),
+    save: d.getByRole("button", { name: "Save client" }),
+    combobox: view.screen.getByRole("combobox", { name: "OAuth 2.0 client" }),
+  };
+}
+
+describe("opening", () => {
+  test("Add: empty fields, the first focused, refresh_clients sent", () => {
+    const p = openDialog("Add OAuth 2.0 client");
+    expect(p.dialog.open).toBe(true);
+    expect(p.dialog.getAttribute("aria-labelledby")).toBeTruthy();
+    expect(p.d.getByRole("heading", { name: "Add OAuth 2.0 client" })).toBeTruthy();
+    expect(document.activeElement).toBe(p.clientName);
+    expect([p.clientName.value, p.clientId.value, p.secret.value]).toEqual(["", "", ""]);
+    expect(p.secret.type).toBe("password");
+    expect(p.secret.getAttribute("autocomplete")).toBe("off");
+    expect(p.model.sent).toContainEqual({ type: "refresh_clients" });
+    expect(p.d.getByRole("button", { name: "Cancel" })).toBeTruthy();
+  });
+
+  test("Edit: prefilled from _clients, secret blank with the keep-it placeholder", () => {
+    const p = openDialog("Edit OAuth 2.0 client", { oauth_client: "Reporting" });
+    expect(p.d.getByRole("heading", { name: "Edit OAuth 2.0 client" })).toBeTruthy();
+    expect(p.clientName.value).toBe("Reporting");
+    expect(p.clientId.value).toBe("abc123");
+    expect(p.secret.value).toBe("");
+    expect(p.secret.placeholder).toBe("Leave blank to keep the stored secret");
+  });
+
+  test("the help disclosure has Lightspeed's steps and the redirect URI with its own copy button", () => {
+    const p = openDialog("Add OAuth 2.0 client");
+    const help = /** @type {HTMLDetailsElement} */ (p.dialog.querySelector("details"));
+    expect(help.querySelector("summary")?.textContent).toBe("How to retrieve the client ID and client secret");
+    const text = help.textContent ?? "";
+    for (const fact of [
+      "https://cloud.lightspeedapp.com/oauth/register.php",
+      "https://cloud.lightspeedapp.com/oauth/update.php",
+      "only one client",
+      "must not contain \u201cLightspeed\u201d",
+      "publicly distributed",
+      "PKCE",
+      "cannot be changed later",
+      "24\u201348 hours",
+    ]) {
+      expect(text).toContain(fact);
+    }
+    const uri = /** @type {HTMLInputElement} */ (within(help).getByRole("textbox", { name: "Redirect URI to register" }));
+    expect(uri.value).toBe("https://localhost");
+    expect(within(help).getByRole("button", { name: "Copy the redirect URI to register" })).toBeTruthy();
+    for (const a of help.querySelectorAll("a")) expect(a.getAttribute("rel")).toContain("noopener");
+  });
+});
+
+describe("saving", () => {
+  test("sends save_client with the secret, never sets it on the model, clears it on success", () => {
+    const p = openDialog("Add OAuth 2.0 client");
+    type(p.clientName, "  New client ");
+    type(p.clientId, "id-789");
+    type(p.secret, "s3cr3t-value");
+    p.save.click();
+    expect(p.model.sent.at(-1)).toEqual({
+      type: "save_client",
+      name: "New client",
+      client_id: "id-789",
+      client_secret: "s3cr3t-value",
+      previous_name: null,
+    });
+    // Pending: "Saving…" shown, the button disabled, a second click sends nothing.
+    expect(p.save.getAttribute("aria-disabled")).toBe("true");
+    expect(p.dialog.textContent).toContain("Saving\u2026");
+    p.save.click();
+    expect(p.model.sent.filter((m) => m.type === "save_client")).toHaveLength(1);
+    // Python answers: stores, sets _clients and oauth_client, then client_saved.
+    p.model.pythonSet({ _clients: [...CLIENTS, { name: "New client", client_id: "id-789", has_secret: true }], oauth_client: "New client" });
+    p.model.pythonSend({ type: "client_saved", name: "New client" });
+    expect(p.dialog.open).toBe(false);
+    expect(p.secret.value).toBe("");
+    expect(document.activeElement).toBe(p.combobox);
+    expect(/** @type {HTMLSelectElement} */ (p.combobox).value).toBe("New client");
+    // The secret never went through model.set, and no synced state contains it.
+    expect(JSON.stringify(p.model.state)).not.toContain("s3cr3t-value");
+    expect(JSON.stringify(p.model.saved)).not.toContain("s3cr3t-value");
+  });
+
+  test("Cancel and Escape clear the secret and send nothing", () => {
+    const p = openDialog("Add OAuth 2.0 client");
+    type(p.clientName, "X");
+    type(p.clientId, "Y");
+    type(p.secret, "typed-secret");
+    p.d.getByRole("button", { name: "Cancel" }).click();
+    expect(p.dialog.open).toBe(false);
+    expect(p.secret.value).toBe("");
+    expect(document.activeElement).toBe(p.opener);
+    p.opener.click();
+    type(p.secret, "again");
+    press(p.secret, "Escape");
+    expect(p.dialog.open).toBe(false);
+    expect(p.secret.value).toBe("");
+    expect(p.model.sent.filter((m) => m.type === "save_client")).toHaveLength(0);
+    expect(document.activeElement).toBe(p.opener);
+  });
+
+  test("the panel's own checks: name and client ID required", () => {
+    const p = openDialog("Add OAuth 2.0 client");
+    p.save.click();
+    expect(p.model.sent.filter((m) => m.type === "save_client")).toHaveLength(0);
+    expect(p.clientName.getAttribute("aria-invalid")).toBe("true");
+    expect(p.clientId.getAttribute("aria-invalid")).toBe("true");
+    expect(descriptionOf(p.clientName)).toContain("Give the OAuth 2.0 client a name");
+    expect(document.activeElement).toBe(p.clientName);
+    type(p.clientName, "N");
+    expect(p.clientName.hasAttribute("aria-invalid")).toBe(false);
+    p.save.click();
+    expect(document.activeElement).toBe(p.clientId);
+  });
+
+  test("Enter in a field saves", () => {
+    const p = openDialog("Add OAuth 2.0 client");
+    type(p.clientName, "N");
+    type(p.clientId, "I");
+    press(p.clientId, "Enter");
+    expect(p.model.sent.at(-1)?.type).toBe("save_client");
+  });
+
+  test("client_error: the message under that field, the dialog stays open, the field focused", () => {
+    const p = openDialog("Add OAuth 2.0 client");
+    type(p.clientName, "Reporting");
+    type(p.clientId, "abc");
+    type(p.secret, "x");
+    p.save.click();
+    p.model.pythonSend({ type: "client_error", field: "name", message: "A client named 'Reporting' already exists." });
+    expect(p.dialog.open).toBe(true);
+    expect(p.clientName.getAttribute("aria-invalid")).toBe("true");
+    expect(descriptionOf(p.clientName)).toContain("already exists");
+    expect(document.activeElement).toBe(p.clientName);
+    expect(p.save.hasAttribute("aria-disabled")).toBe(false);
+    // The secret is still there to retry with.
+    expect(p.secret.value).toBe("x");
+    // An error without a field shows as an alert in the dialog.
+    p.save.click();
+    p.model.pythonSend({ type: "client_error", field: null, message: "The store is not writable." });
+    expect(p.d.getByRole("alert").textContent).toBe("The store is not writable.");
+  });
+
+  test("editing sends previous_name, and an empty secret (keep the stored one)", () => {
+    const p = openDialog("Edit OAuth 2.0 client", { oauth_client: "Reporting" });
+    type(p.clientName, "Reporting v2");
+    p.save.click();
+    expect(p.model.sent.at(-1)).toEqual({
+      type: "save_client",
+      name: "Reporting v2",
+      client_id: "abc123",
+      client_secret: "",
+      previous_name: "Reporting",
+    });
+  });
+
+  test("answers meant for another view are ignored", () => {
+    const p = openDialog("Add OAuth 2.0 client");
+    p.model.pythonSend({ type: "client_saved", name: "Other" });
+    expect(p.dialog.open).toBe(true);
+  });
+
+  test("a slow kernel is explained, not hidden", () => {
+    vi.useFakeTimers();
+    const p = openDialog("Add OAuth 2.0 client");
+    type(p.clientName, "N");
+    type(p.clientId, "I");
+    p.save.click();
+    vi.advanceTimersByTime(9000);
+    expect(p.dialog.textContent).toContain("still waiting for the kernel");
+  });
+
+  test("cleanup while open empties the secret", () => {
+    const p = openDialog("Add OAuth 2.0 client");
+    type(p.secret, "left-behind");
+    p.cleanup();
+    expect(p.secret.value).toBe("");
+  });
+});

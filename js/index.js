@@ -1,0 +1,213 @@
+// Entry point of the Lightspeed connection panel (anywidget ESM). `render` builds one view of the model and returns
+// the cleanup that removes every listener it added; a model may have several views at once (the same output shown
+// twice), so nothing here lives at module level.
+//
+// The view is a function of the model: controls write to the model (Python validates and may refuse), and every
+// `change:<trait>` redraws the parts that show that trait. The only view-local state is what the model must not
+// hold: the dialogs' working copies, the client secret while it is typed, and the panel's own validation result.
+
+import { button, h, idFactory, requiredMark } from "./dom.js";
+import { isolateKeys } from "./keyboard.js";
+import { createNameField } from "./name_field.js";
+import { createApiTypeField } from "./api_type_field.js";
+import { createScopeField } from "./scope_picker.js";
+import { createClientField } from "./client_field.js";
+import { createRedirectField } from "./redirect_field.js";
+import { createStatus, statusLines } from "./status.js";
+import { FieldErrorState, badFields, checkForm } from "./validation.js";
+
+/** @typedef {import("./types.js").Model} Model */
+/** @typedef {import("./types.js").ViewContext} ViewContext */
+/** @typedef {import("./types.js").FieldName} FieldName */
+
+const TRANSIENT_MS = 4000;
+
+/** @type {import("@anywidget/types").Render<Model>} */
+function render({ model, el, signal }) {
+  const controller = new AbortController();
+  /** @type {(() => void)[]} */
+  const unlisten = [];
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let transientTimer;
+  let transient = "";
+
+  /** @type {ViewContext} */
+  const ctx = {
+    model,
+    id: idFactory(),
+    signal: controller.signal,
+    listen(event, callback) {
+      model.on(event, callback);
+      unlisten.push(() => model.off(event, callback));
+    },
+    announce(message) {
+      clearTimeout(transientTimer);
+      // Saying the same thing twice in a row must still be heard: clear first, then say it on the next tick.
+      const again = transient === message;
+      transient = "";
+      if (again) refreshStatus();
+      transientTimer = setTimeout(
+        () => {
+          transient = message;
+          refreshStatus();
+          transientTimer = setTimeout(() => {
+            transient = "";
+            refreshStatus();
+          }, TRANSIENT_MS);
+        },
+        again ? 100 : 0,
+      );
+    },
+    commit(key, value) {
+      model.set(key, value);
+      model.save_changes();
+    },
+  };
+
+  const errors = new FieldErrorState();
+
+  el.classList.add("ls-widget");
+
+  const nameField = createNameField(ctx, { onEdit: () => fieldChanged("name") });
+  const apiTypeField = createApiTypeField(ctx);
+  const scopeField = createScopeField(ctx);
+  const clientField = createClientField(ctx);
+  const redirectField = createRedirectField(ctx);
+  const status = createStatus(ctx);
+  const authorize = button("Save and authorize", { class: "ls-button ls-button--primary" });
+
+  /** @type {Record<FieldName, { setError: (message: string | undefined) => void, focusTarget: HTMLElement }>} */
+  const fields = { name: nameField, api_type: apiTypeField, scopes: scopeField, oauth_client: clientField };
+
+  const titleId = ctx.id("title");
+  el.replaceChildren(
+    h(
+      "section",
+      { class: "ls-panel", "aria-labelledby": titleId },
+      h("h3", { class: "ls-title", id: titleId }, "Lightspeed Retail connection"),
+      // Visual only: assistive technology learns "required" from aria-required on each control.
+      h("p", { class: "ls-muted ls-required-note", "aria-hidden": "true" }, "Fields marked ", requiredMark(), " are required."),
+      nameField.element,
+      apiTypeField.element,
+      scopeField.element,
+      clientField.element,
+      redirectField.element,
+      h("div", { class: "ls-actions" }, authorize),
+      status.element,
+    ),
+    ...scopeField.dialogs,
+    ...clientField.dialogs,
+  );
+  // After building: every focusable element gets Lumino's suppress attribute (see keyboard.js for why).
+  isolateKeys(el, controller.signal);
+
+  function refreshStatus() {
+    status.show(
+      statusLines({
+        summary: errors.summary(model.get("_field_errors") ?? {}),
+        transient,
+        notice: model.get("_notice") ?? "",
+        status: model.get("status") ?? "draft",
+        error: model.get("error") ?? "",
+        account_name: model.get("account_name") ?? "",
+        account_id: model.get("account_id") ?? "",
+      }),
+    );
+  }
+
+  function refreshErrors() {
+    const shown = errors.visible(model.get("_field_errors") ?? {});
+    for (const [field, view] of Object.entries(fields)) view.setError(shown[/** @type {FieldName} */ (field)]);
+    refreshStatus();
+  }
+
+  /** @param {FieldName} field */
+  function fieldChanged(field) {
+    errors.fieldChanged(field);
+    refreshErrors();
+  }
+
+  authorize.addEventListener(
+    "click",
+    () => {
+      nameField.flush();
+      const found = checkForm({
+        name: model.get("name") ?? "",
+        scopes: model.get("scopes") ?? [],
+        oauth_client: model.get("oauth_client") ?? null,
+        profile: model.get("_profiles")?.[model.get("api_type")],
+      });
+      errors.setLocal(found);
+      refreshErrors();
+      const bad = badFields(found);
+      if (bad.length) {
+        fields[bad[0]].focusTarget.focus();
+        return;
+      }
+      model.send({ type: "authorize" });
+    },
+    { signal: controller.signal },
+  );
+
+  const redrawFields = () => {
+    apiTypeField.update();
+    scopeField.update();
+    clientField.update();
+  };
+
+  ctx.listen("change:name", () => {
+    nameField.update();
+    fieldChanged("name");
+  });
+  ctx.listen("change:api_type", () => {
+    redrawFields();
+    fieldChanged("api_type");
+  });
+  ctx.listen("change:_profiles", redrawFields);
+  ctx.listen("change:scopes", () => {
+    scopeField.update();
+    fieldChanged("scopes");
+  });
+  ctx.listen("change:oauth_client", () => {
+    clientField.update();
+    fieldChanged("oauth_client");
+  });
+  ctx.listen("change:_clients", () => clientField.update());
+  ctx.listen("change:_field_errors", () => {
+    errors.pythonChanged();
+    refreshErrors();
+  });
+  for (const key of ["_notice", "status", "error", "account_id", "account_name"]) {
+    ctx.listen(`change:${key}`, refreshStatus);
+  }
+  const redirectInputsChanged = () => {
+    redirectField.publish();
+    redirectField.update();
+  };
+  ctx.listen("change:capture_mode", redirectInputsChanged);
+  ctx.listen("change:_auth_host_loopback", redirectInputsChanged);
+  ctx.listen("change:redirect_uri", () => {
+    redirectField.update();
+    clientField.dialog.updateRedirect();
+  });
+  ctx.listen("msg:custom", (/** @type {any} */ message) => {
+    if (message && typeof message === "object") clientField.handleMessage(message);
+  });
+
+  refreshErrors();
+
+  let cleanedUp = false;
+  const cleanup = () => {
+    if (cleanedUp) return;
+    cleanedUp = true;
+    clearTimeout(transientTimer);
+    controller.abort();
+    for (const off of unlisten.splice(0)) off();
+    el.replaceChildren();
+    el.classList.remove("ls-widget");
+  };
+  signal?.addEventListener("abort", cleanup);
+  return cleanup;
+}
+
+export default { render };

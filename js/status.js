@@ -1,0 +1,77 @@
+// The panel's one live region (role="status", polite). It lists, most important first: what to fix (the panel's
+// validation summary, or Python's `error`), Python's `_notice`, and the connection state. Transient confirmations
+// ("Redirect URI copied") go on top for a few seconds. Lines are updated in place and only when their text
+// changes, so a screen reader announces what changed and not the whole region again.
+
+import { h, setText } from "./dom.js";
+
+/** @typedef {import("./types.js").Status} Status */
+/** @typedef {"transient" | "problem" | "notice" | "state"} LineKind */
+/** @typedef {{ kind: LineKind, text: string, error: boolean }} StatusLine */
+
+/** Line kinds in display order: each has its own element, so a change to one leaves the others unannounced. */
+const KINDS = /** @type {const} */ (["transient", "problem", "notice", "state"]);
+
+/**
+ * The connection state in words.
+ * @param {{ status: Status, error: string, account_name: string, account_id: string }} state
+ */
+export function stateText({ status, error, account_name, account_id }) {
+  switch (status) {
+    case "authorizing":
+      return "Authorizing\u2026";
+    case "connected":
+      if (account_name && account_id) return `Connected to ${account_name} (${account_id})`;
+      return account_name || account_id ? `Connected to ${account_name || `account ${account_id}`}` : "Connected";
+    case "error":
+      return error ? `Error: ${error}` : "Error";
+    default:
+      return "Not connected yet";
+  }
+}
+
+/**
+ * The lines to show, most important first.
+ * @param {object} input
+ * @param {string} input.summary     the panel's validation summary ("Fix 2 fields: ...")
+ * @param {string} input.transient   a short-lived confirmation
+ * @param {string} input.notice      Python's `_notice`
+ * @param {Status} input.status
+ * @param {string} input.error       Python's `error`
+ * @param {string} input.account_name
+ * @param {string} input.account_id
+ * @returns {StatusLine[]}
+ */
+export function statusLines({ summary, transient, notice, status, error, account_name, account_id }) {
+  /** @type {StatusLine[]} */
+  const lines = [];
+  if (transient) lines.push({ kind: "transient", text: transient, error: false });
+  // With status "error" the state line already says "Error: ..."; do not say it twice.
+  const problem = summary || (status === "error" ? "" : error);
+  if (problem) lines.push({ kind: "problem", text: problem, error: true });
+  if (notice) lines.push({ kind: "notice", text: notice, error: false });
+  lines.push({ kind: "state", text: stateText({ status, error, account_name, account_id }), error: status === "error" });
+  return lines;
+}
+
+/** @param {import("./types.js").ViewContext} ctx */
+export function createStatus(ctx) {
+  const rows = new Map(KINDS.map((kind) => [kind, h("p", { class: `ls-status-line ls-status-line--${kind}`, hidden: true })]));
+  const element = h(
+    "div",
+    { class: "ls-status", role: "status", "aria-live": "polite", id: ctx.id("status") },
+    ...rows.values(),
+  );
+  return {
+    element,
+    /** @param {StatusLine[]} lines */
+    show(lines) {
+      for (const [kind, row] of rows) {
+        const line = lines.find((l) => l.kind === kind);
+        setText(row, line?.text ?? "");
+        row.hidden = !line;
+        row.classList.toggle("ls-status-line--error", Boolean(line?.error));
+      }
+    },
+  };
+}

@@ -1,0 +1,77 @@
+// JSDoc types shared by the panel's modules. The model's trait names are fixed by ls_widget/panel.py
+// (LightspeedConnection); this file only describes them for the type checker and adds no code.
+
+/** @typedef {"v2" | "v3"} ApiType */
+/** @typedef {"draft" | "authorizing" | "connected" | "error"} Status */
+/** @typedef {"auto" | "jupyter" | "paste"} CaptureMode */
+/** @typedef {"name" | "api_type" | "scopes" | "oauth_client"} FieldName */
+
+/**
+ * One scope of an API type's catalog, as `profiles.panel_catalog()` sends it.
+ * @typedef {{ id: string, description: string }} Scope
+ */
+
+/**
+ * What the panel needs to draw one API type.
+ * @typedef {object} Profile
+ * @property {string} label            e.g. "Lightspeed v3"
+ * @property {string} summary          one-line explanation shown under the API type combobox
+ * @property {"builtin" | "user"} client_source  "user": the analyst picks a stored OAuth client
+ * @property {Scope[]} scopes          the catalog, in the order the picker shows it
+ */
+
+/**
+ * A stored OAuth 2.0 client as Python describes it to the panel: never the secret itself.
+ * @typedef {{ name: string, client_id: string, has_secret: boolean }} ClientSummary
+ */
+
+/** @typedef {Partial<Record<FieldName, string>>} FieldErrors */
+
+/**
+ * The synced traits of LightspeedConnection.
+ * @typedef {object} Model
+ * @property {string} name
+ * @property {ApiType} api_type
+ * @property {string[]} scopes
+ * @property {string | null} oauth_client
+ * @property {Status} status
+ * @property {string} error
+ * @property {string} redirect_uri
+ * @property {CaptureMode} capture_mode
+ * @property {string} account_id
+ * @property {string} account_name
+ * @property {Partial<Record<ApiType, Profile>>} _profiles
+ * @property {ClientSummary[]} _clients
+ * @property {FieldErrors} _field_errors
+ * @property {string} _notice
+ * @property {boolean} _auth_host_loopback
+ */
+
+/** @typedef {import("@anywidget/types").AnyModel<Model>} PanelModel */
+
+/**
+ * Messages the panel sends to Python with `model.send`.
+ * @typedef {{ type: "save_client", name: string, client_id: string, client_secret: string, previous_name: string | null }} SaveClientMessage
+ * @typedef {{ type: "refresh_clients" } | { type: "authorize" } | SaveClientMessage} OutgoingMessage
+ */
+
+/**
+ * Messages Python sends to the panel (`msg:custom`).
+ * @typedef {{ type: "client_saved", name: string }} ClientSavedMessage
+ * @typedef {{ type: "client_error", field: "name" | "client_id" | "client_secret" | null, message: string }} ClientErrorMessage
+ * @typedef {ClientSavedMessage | ClientErrorMessage} IncomingMessage
+ */
+
+/**
+ * What every part of one view shares. One context per `render` call, so two views of the same model never share
+ * element ids or listeners.
+ * @typedef {object} ViewContext
+ * @property {PanelModel} model
+ * @property {(name: string) => string} id      a document-unique element id for this view
+ * @property {AbortSignal} signal               aborted by the view's cleanup; pass it to every addEventListener
+ * @property {(event: string, callback: (...args: any[]) => void) => void} listen  model.on, undone by the cleanup
+ * @property {(message: string) => void} announce  say something transient in the status region
+ * @property {<K extends keyof Model>(key: K, value: Model[K]) => void} commit  model.set + save_changes
+ */
+
+export {};
