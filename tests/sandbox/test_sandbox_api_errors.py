@@ -1,0 +1,129 @@
+"""API error statuses and bodies (lightspeed-api.md section 5) and what each resource needs."""
+
+from __future__ import annotations
+
+import pytest
+
+DENIED = "The resource owner or authorization server denied the request."
+LIMIT_HEADERS = ("x-ls-api-bucket-level", "x-ls-api-burst-level", "x-ls-api-drip-rate", "x-ls-api-request-cost",
+                 "x-ls-acct-id", "x-ls-oauth-client-id", "cf-ray")
+
+
+def problem(response, status: int) -> dict:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"httpCode", "httpMessage", "message", "errorClass"}
+    assert body["httpCode"] == str(status)
+    for header in LIMIT_HEADERS:
+        assert header in response.headers
+    return body
+
+
+@pytest.mark.parametrize("header", [None, "Bearer", "Bearer not-a-token", "Basic abc", "Bearer a.b.c"])
+def test_401_for_a_missing_or_bad_token(flow, header):
+    headers = {"Authorization": header} if header else {}
+    response = flow.http.get("/API/V3/Account.json", headers=headers)
+    assert response.status_code == 401
+    body = response.json()
+    assert body["error"] == "access_denied" and body["error_description"] == DENIED
+    expected = 'Missing "Authorization" header' if header is None else "Access token could not be verified"
+    assert body["hint"] == expected
+    assert "cf-ray" in response.headers and "x-ls-api-bucket-level" not in response.headers
+
+
+def test_401_body_is_the_documented_one(fresh):
+    box, flow = fresh()
+    token = flow.tokens()["access_token"]
+    box.advance_clock(3601)
+    response = flow.api(token, "Item.json")
+    assert response.json() == {"error": "access_denied", "error_description": DENIED,
+                               "hint": "Access token could not be verified"}
+
+
+def test_a_tampered_jwt_is_refused(flow, token):
+    header, payload, signature = token.split(".")
+    forged = ".".join((header, payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB"), signature))
+    assert flow.api(forged, "Item.json").status_code == 401
+
+
+SCOPE_TABLE = [
+    ("Item.json", ["employee:inventory_read", "employee:inventory", "employee:all"],
+     ["employee:register_read", "employee:categories"]),
+    ("Category.json", ["employee:categories", "employee:inventory_read", "employee:inventory"], ["employee:reports"]),
+    ("Sale.json", ["employee:register_read", "employee:register"], ["employee:inventory_read"]),
+    ("SaleLine.json", ["employee:register_read", "employee:register"], ["employee:customers"]),
+    ("Customer.json", ["employee:customers_read", "employee:customers"], ["employee:register"]),
+    ("Employee.json", ["employee:admin_employees", "employee:admin"], ["employee:admin_shops"]),
+    ("Shop.json", ["employee:admin_shops", "employee:admin"], ["employee:admin_employees"]),
+]
+
+
+@pytest.mark.parametrize("path, allowed, refused", SCOPE_TABLE)
+def test_scopes_per_resource(flow, path, allowed, refused):
+    for scope in allowed:
+        token = flow.tokens(scopes=(scope,))["access_token"]
+        assert flow.api(token, path).status_code == 200, (path, scope)
+    token = flow.tokens(scopes=tuple(refused))["access_token"]
+    body = problem(flow.api(token, path), 403)
+    assert body["httpMessage"] == "Forbidden" and "scope" in body["message"]
+
+
+def test_account_json_needs_any_valid_token(flow):
+    token = flow.tokens(scopes=("employee:reports",))["access_token"]
+    assert flow.api(token, "/Account.json").status_code == 200
+
+
+def test_404s(flow, token, box):
+    problem(flow.api(token, "Widget.json"), 404)
+    problem(flow.api(token, "Item/999999.json"), 404)
+    problem(flow.api(token, "Sale/999999/SaleLine.json"), 404)
+    response = flow.http.get("/API/V3/Account/1/Item.json", headers={"Authorization": f"Bearer {token}"})
+    assert problem(response, 404)["message"].startswith("Account 1")
+    assert flow.http.get("/API/V4/Account.json").status_code == 404
+
+
+@pytest.mark.parametrize("params, fragment", [
+    ({"sort": "description"}, "Sortable fields: itemID, timeStamp"),
+    ({"limit": "101"}, "limit"),
+    ({"limit": "ten"}, "limit"),
+    ({"count": "1", "limit": "10"}, "count=1"),
+    ({"count": "1", "sort": "itemID"}, "count=1"),
+    ({"offset": "100"}, "V2 parameter"),
+    ({"orderby": "description"}, "V2 parameter"),
+    ({"after": "not-a-cursor"}, "Invalid cursor"),
+    ({"after": "WyJ4Il0="}, "Invalid cursor"),
+    ({"nosuchfield": "1"}, "Unknown field"),
+    ({"itemID": "IN,1,2"}, "IN"),
+    ({"itemID": "IN,[" + ",".join(map(str, range(101))) + "]"}, "at most 100"),
+    ({"itemID": "><,5"}, "Between"),
+    ({"itemID": ">,five"}, "not a number"),
+    ({"timeStamp": ">,yesterday"}, "not a timestamp"),
+    ({"archived": "maybe"}, "archived"),
+    ({"load_relations": "SaleLines"}, "JSON array"),
+    ({"load_relations": '["Nope"]'}, "Relations: Category, ItemShops"),
+])
+def test_400s_name_the_problem(flow, token, params, fragment):
+    body = problem(flow.api(token, "Item.json", params=params), 400)
+    assert fragment in body["message"]
+
+
+def test_a_repeated_parameter_is_refused(flow, token):
+    response = flow.api(token, "Item.json?itemID=>,5&itemID=<,9")
+    assert "more than once" in problem(response, 400)["message"]
+
+
+def test_v2_refuses_cursor_parameters(flow, token):
+    for params in ({"sort": "itemID"}, {"after": "WzJd"}):
+        assert "V3 parameter" in problem(flow.api(token, "Item.json", params=params, version="v2"), 400)["message"]
+    assert "unknown field" in problem(flow.api(token, "Item.json", params={"orderby": "nope"}, version="v2"),
+                                      400)["message"]
+
+
+def test_writes_are_refused(flow, token, box):
+    response = flow.http.post(f"/API/V3/Account/{box.account_id}/Item.json", json={"description": "x"},
+                              headers={"Authorization": f"Bearer {token}"})
+    problem(response, 405)
+
+
+def test_single_record_with_bad_relations(flow, token):
+    problem(flow.api(token, "Item/1.json", params={"load_relations": '["SaleLines"]'}), 400)

@@ -1,0 +1,182 @@
+"""Starting and stopping: the command line, start()/stop(), the environment, connection(), and the dataset."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ls_widget import OAuthClient, sandbox
+from ls_widget.profiles import V3
+from ls_widget.sandbox.config import DataOptions
+from ls_widget.sandbox.data import AccountData
+
+REPO = Path(__file__).resolve().parents[2]
+SMALL = dict(items=50, customers=20, sales=100)
+
+
+def test_command_line_prints_its_url_first_and_serves(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen([sys.executable, "-m", "ls_widget.sandbox", "--port", "0", "--items", "30",
+                                "--sales", "40", "--customers", "10", "--bucket-size", "500"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    try:
+        first = process.stdout.readline().strip()
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", first), first
+        info = httpx.get(first + "/_sandbox", timeout=5).json()
+        assert info["url"] == first
+        assert httpx.get(first + "/.well-known/jwks", timeout=5).json()["keys"][0]["kid"] == "RT_OAUTH2_2024_07_08"
+        assert process.stdout.readline().startswith("accounts: ")
+        assert "demo client (v3): id " in process.stdout.readline()
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_command_line_help_lists_the_options():
+    result = subprocess.run([sys.executable, "-m", "ls_widget.sandbox", "--help"], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=30)
+    assert result.returncode == 0
+    for option in ("--port", "--items", "--sales", "--bucket-size", "--drip-rate", "--consent-coop", "--end-date"):
+        assert option in result.stdout
+
+
+def test_start_sets_and_stop_restores_the_environment(monkeypatch):
+    monkeypatch.setenv("LS_WIDGET_AUTH_URL", "https://proxy.example")
+    box = sandbox.start(**SMALL)
+    try:
+        assert os.environ["LS_WIDGET_AUTH_URL"] == os.environ["LS_WIDGET_API_URL"] == box.url
+        assert os.environ["LS_WIDGET_V2_CLIENT_ID"] == box.v2_client.client_id
+        assert os.environ["LS_WIDGET_V2_CLIENT_SECRET"] == box.v2_client.client_secret
+        assert V3.token_endpoint == box.url + "/auth/oauth/token"
+        assert V3.auth_host_is_loopback
+    finally:
+        box.stop()
+    assert os.environ["LS_WIDGET_AUTH_URL"] == "https://proxy.example"
+    for name in ("LS_WIDGET_API_URL", "LS_WIDGET_V2_CLIENT_ID", "LS_WIDGET_V2_CLIENT_SECRET"):
+        assert name not in os.environ
+
+
+def test_environment_can_be_left_alone():
+    with sandbox.start(configure_environment=False, **SMALL):
+        assert "LS_WIDGET_AUTH_URL" not in os.environ
+
+
+def test_context_manager_stops_the_server():
+    with sandbox.start(**SMALL) as box:
+        assert box.running and "running" in repr(box)
+        url = box.url
+        assert httpx.get(url + "/.well-known/jwks").status_code == 200
+    assert not box.running
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(url + "/.well-known/jwks", timeout=2)
+    assert "LS_WIDGET_AUTH_URL" not in os.environ
+
+
+def test_fixed_port_and_unknown_options():
+    with pytest.raises(TypeError):
+        sandbox.start(itemz=3)
+    with sandbox.start(configure_environment=False, **SMALL) as box:
+        port = int(box.url.rsplit(":", 1)[1])
+        with pytest.raises(OSError):
+            sandbox.start(port=port, configure_environment=False, **SMALL)
+
+
+def test_demo_client_is_a_confidential_oauth_client():
+    with sandbox.start(configure_environment=False, **SMALL) as box:
+        client = box.client
+        assert isinstance(client, OAuthClient) and client.has_secret
+        assert box.state.registry.demo.confidential
+        with sandbox.start(configure_environment=False, **SMALL) as twin:  # the same seed, the same demo client
+            assert twin.client == client
+
+
+def test_connection_is_pointed_at_the_sandbox():
+    with sandbox.start(**SMALL) as box:
+        conn = box.connection()
+        assert conn.api_type == "v3" and conn.oauth_client == box.client.name
+        assert "employee:inventory_read" in conn.scopes
+        assert OAuthClient.load(box.client.name) == box.client  # passing the object stored it
+        assert conn.profile.authorize_endpoint == box.url + "/auth/oauth/authorize"
+        assert conn.validation_errors() == {}
+        conn.redirect_uri = "http://localhost:8888/ls-widget/oauth/callback"
+        assert box.redirect_uri(box.client.client_id) == "http://localhost:8888/ls-widget/oauth/callback"
+        conn.redirect_uri = "http://not-loopback.example/cb"  # Lightspeed would refuse it too: kept the old one
+        assert box.redirect_uri(box.client.client_id) == "http://localhost:8888/ls-widget/oauth/callback"
+        legacy = box.connection(api_type="v2", name="Legacy")
+        assert legacy.validation_errors() == {}
+        legacy.redirect_uri = "https://localhost/v2"
+        assert box.redirect_uri(box.v2_client.client_id) == "https://localhost/v2"
+
+
+def test_clock_only_moves_forward():
+    with sandbox.start(configure_environment=False, **SMALL) as box:
+        before = box.clock.time()
+        assert box.advance_clock(100) == 100
+        assert box.clock.time() - before >= 100
+        with pytest.raises(ValueError):
+            box.advance_clock(-1)
+
+
+# -- the dataset --------------------------------------------------------------------------------------------------
+def test_data_is_deterministic_and_seeded():
+    a, b = AccountData(DataOptions(**SMALL), 0), AccountData(DataOptions(**SMALL), 0)
+    c = AccountData(DataOptions(seed=2, **SMALL), 0)
+    for name in ("Item", "Customer", "Sale", "SaleLine", "Category", "Employee"):
+        assert a.table(name).records == b.table(name).records
+    assert a.table("Item").records != c.table("Item").records
+
+
+def test_default_dataset_builds_fast():
+    started = time.perf_counter()
+    data = AccountData(DataOptions(), 0)
+    sales = data.table("Sale").records
+    elapsed = time.perf_counter() - started
+    assert len(sales) == 10000 and len(data.table("Item").records) == 2000
+    assert len(data.table("Customer").records) == 500
+    assert elapsed < 2.0, elapsed  # about 0.4 s on a CI machine; generous for a loaded one
+
+
+def test_records_look_like_lightspeeds():
+    data = AccountData(DataOptions(**SMALL), 0)
+    stamp = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00")
+    for name in ("Shop", "Register", "Employee", "Category", "Item", "Customer", "Sale", "SaleLine"):
+        for record in data.table(name).records:
+            for key, value in record.items():
+                assert isinstance(value, (str, dict)), (name, key)
+                if key in ("timeStamp", "createTime", "completeTime"):
+                    assert stamp.fullmatch(value)
+            assert record.get("archived", "false") in ("true", "false")
+    end = datetime(2026, 10, 31, 23, 59, 59).timestamp()
+    times = [datetime.fromisoformat(s["createTime"]).timestamp() for s in data.table("Sale").records]
+    assert max(times) <= end + 86400 and min(times) >= end - 366 * 86400
+
+
+def test_sales_are_consistent_with_their_lines():
+    data = AccountData(DataOptions(**SMALL), 0)
+    items, customers = data.table("Item").by_id, data.table("Customer").by_id
+    for sale in data.table("Sale").records:
+        lines = data.sale_lines(sale)
+        assert 1 <= len(lines) <= 5
+        cents = lambda text: round(float(text) * 100)  # noqa: E731
+        assert sum(cents(line["calcSubtotal"]) for line in lines) == cents(sale["calcSubtotal"])
+        assert sum(cents(line["calcTax1"]) for line in lines) == cents(sale["calcTax1"])
+        assert cents(sale["calcSubtotal"]) + cents(sale["calcTax1"]) == cents(sale["total"])
+        for line in lines:
+            item = items[line["itemID"]]
+            assert cents(line["unitPrice"]) * int(line["unitQuantity"]) == cents(line["calcSubtotal"])
+            assert item["createTime"] <= sale["createTime"] or item["itemID"] == "1"
+        assert sale["customerID"] == "0" or sale["customerID"] in customers
+    walk_ins = sum(1 for s in data.table("Sale").records if s["customerID"] == "0")
+    assert 0 < walk_ins < len(data.table("Sale").records)
