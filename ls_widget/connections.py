@@ -24,8 +24,11 @@ class ConnectionRecord:
     account_id: str = ""
     account_name: str = ""
 
+    def path(self):
+        return store.record_path(_KIND, self.name)
+
     def save(self) -> None:
-        store.write_json(store.record_path(_KIND, self.name), asdict(self))
+        store.write_json(self.path(), asdict(self))
 
     @classmethod
     def load(cls, name: str) -> "ConnectionRecord":

@@ -127,7 +127,8 @@ class LightspeedConnection(anywidget.AnyWidget):
             )
         if self._session is None:
             self._session = LightspeedSession(
-                self.profile, self._credentials, TokenStore(self.name), self._token, self.account_id, self.account_name
+                self.profile, self._credentials, TokenStore(self.name), self._token, self.account_id,
+                self.account_name, on_signed_out=self._fail,
             )
         return self._session
 
@@ -153,10 +154,13 @@ class LightspeedConnection(anywidget.AnyWidget):
         try:
             credentials = flow.credentials_for(conn.profile, client)
             token = flow.resume(conn.profile, credentials, tokens)
+            # One Account.json request proves the sign-in still works (a merchant may have revoked it) and
+            # picks up a renamed account; a dead token is refreshed on the way.
+            account_id, account_name = flow.discover_account(conn.profile, credentials, tokens, token)
         except LightspeedError as exc:
             conn._fail(exc)
             return conn
-        conn._connected(credentials, token, record.account_id or token.account_id or "", record.account_name)
+        conn._connected(credentials, tokens.load() or token, account_id, account_name)
         return conn
 
     def disconnect(self) -> None:
@@ -225,6 +229,11 @@ class LightspeedConnection(anywidget.AnyWidget):
             errors["name"] = "Name your connection, e.g. 'Downtown store reports'."
         elif len(self.name) > _MAX_NAME:
             errors["name"] = f"Keep the name under {_MAX_NAME} characters."
+        else:
+            try:
+                ConnectionRecord(self.name.strip()).path()
+            except ConfigurationError as exc:
+                errors["name"] = str(exc)
         if not self.scopes:
             errors["scopes"] = "Choose at least one scope with 'Edit scopes'."
         if self.profile.client_source == "user":

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from . import query
-from .errors import ApiError
+from .errors import ApiError, AuthorizationError
 from .oauth import Credentials, refresh
 from .profiles import Profile
 from .progress import Progress
@@ -52,6 +52,7 @@ class LightspeedSession:
         http: httpx.Client | None = None,
         pacer: Pacer | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        on_signed_out: Callable[[Exception], None] | None = None,
     ) -> None:
         self.profile = profile
         self.account_id = str(account_id)
@@ -63,6 +64,7 @@ class LightspeedSession:
                                           headers={"Accept": "application/json"})
         self._pacer = pacer or Pacer(sleep=sleep)
         self._sleep = sleep
+        self._on_signed_out = on_signed_out  # told when Lightspeed refuses the refresh token: sign-in needed
         self._lock = threading.RLock()
         self.base_url = profile.account_url(self.account_id)
 
@@ -213,9 +215,14 @@ class LightspeedSession:
             self._refresh(force=False)
 
     def _refresh(self, force: bool) -> None:
-        self._token = self._tokens.refresh(
-            self._token, lambda current: refresh(self.profile, self._credentials, current), force=force
-        )
+        try:
+            self._token = self._tokens.refresh(
+                self._token, lambda current: refresh(self.profile, self._credentials, current), force=force
+            )
+        except AuthorizationError as exc:
+            if self._on_signed_out is not None and exc.error == "invalid_grant":
+                self._on_signed_out(exc)
+            raise
 
     def _backoff(self, attempt: int) -> None:
         # Full jitter: spreads retries from many clients; capped so a long outage does not stall for minutes.

@@ -17,8 +17,11 @@ from urllib.parse import quote, unquote
 
 import platformdirs
 
+from .errors import ConfigurationError
+
 HOME_ENV = "LS_WIDGET_HOME"
 _SUFFIX = ".json"
+_MAX_FILE_NAME = 255  # bytes, on every common file system
 
 
 def home() -> Path:
@@ -42,6 +45,10 @@ def record_path(kind: str, name: str) -> Path:
     encoded = quote(name, safe=" -_")
     if encoded.startswith("."):  # quote() keeps dots; a leading one would hide the file or clash with temp files
         encoded = "%2E" + encoded[1:]
+    if len(encoded) + len(_SUFFIX) > _MAX_FILE_NAME:
+        raise ConfigurationError(
+            f"The name {name[:24]!r}… is too long to store (non-Latin characters count several times): shorten it."
+        )
     return private_dir(kind) / (encoded + _SUFFIX)
 
 

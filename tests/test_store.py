@@ -5,7 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ls_widget import store
+from ls_widget import ConfigurationError, store
 
 
 def mode(path):
@@ -68,7 +68,11 @@ def test_a_replaced_record_is_never_half_written(ls_home):
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60))
 def test_any_name_maps_to_one_safe_file_and_back(name):
-    path = store.record_path("names", name)
+    try:
+        path = store.record_path("names", name)
+    except ConfigurationError:
+        assert len(name.encode()) * 3 + 5 > 255  # only names too long for a file name are refused
+        return
     assert path.parent == store.home() / "names"
     assert "/" not in path.name and not path.name.startswith(".")
     store.write_json(path, {})
@@ -84,3 +88,8 @@ def test_names_are_listed_sorted_and_temp_files_skipped(ls_home):
     (ls_home / "clients" / ".tmp-abc.json").write_text("{}")
     assert store.record_names("clients") == ["Alpha", "beta", "gamma"]
     assert store.record_names("nothing-here") == []
+
+
+def test_a_name_too_long_for_a_file_is_a_clear_error():
+    with pytest.raises(ConfigurationError, match="too long to store"):
+        store.record_path("clients", "\U00010000" * 60)
