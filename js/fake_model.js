@@ -54,6 +54,8 @@ export function defaultState() {
     _field_errors: {},
     _notice: "",
     _auth_host_loopback: false,
+    _granted_scopes: [],
+    _expires_at: 0,
   };
 }
 

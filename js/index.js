@@ -4,7 +4,8 @@
 //
 // The view is a function of the model: controls write to the model (Python validates and may refuse), and every
 // `change:<trait>` redraws the parts that show that trait. The only view-local state is what the model must not
-// hold: the dialogs' working copies, the client secret while it is typed, and the panel's own validation result.
+// hold: the dialogs' working copies, the client secret while it is typed, the panel's own validation result, and
+// the sign-in in progress (its window and pending `state`, sign_in.js).
 
 import { button, h, idFactory, requiredMark } from "./dom.js";
 import { isolateKeys } from "./keyboard.js";
@@ -12,7 +13,10 @@ import { createNameField } from "./name_field.js";
 import { createApiTypeField } from "./api_type_field.js";
 import { createScopeField } from "./scope_picker.js";
 import { createClientField } from "./client_field.js";
-import { createRedirectField } from "./redirect_field.js";
+import { createRedirectField, currentPlan } from "./redirect_field.js";
+import { EXPIRED_TEXT, createPasteField } from "./paste_field.js";
+import { createSignIn } from "./sign_in.js";
+import { createConnectedSummary } from "./connected_summary.js";
 import { createStatus, statusLines } from "./status.js";
 import { FieldErrorState, badFields, checkForm } from "./validation.js";
 
@@ -75,6 +79,12 @@ function render({ model, el, signal }) {
   const redirectField = createRedirectField(ctx);
   const status = createStatus(ctx);
   const authorize = button("Save and authorize", { class: "ls-button ls-button--primary" });
+  const paste = createPasteField(ctx, {
+    onSent: () => signIn.pasted(),
+    onExpired: () => ctx.announce(EXPIRED_TEXT),
+  });
+  const signIn = createSignIn(ctx, { onFlowChange: () => refreshStatus(), paste });
+  const connected = createConnectedSummary(ctx);
 
   /** @type {Record<FieldName, { setError: (message: string | undefined) => void, focusTarget: HTMLElement }>} */
   const fields = { name: nameField, api_type: apiTypeField, scopes: scopeField, oauth_client: clientField };
@@ -92,8 +102,10 @@ function render({ model, el, signal }) {
       scopeField.element,
       clientField.element,
       redirectField.element,
-      h("div", { class: "ls-actions" }, authorize),
+      h("div", { class: "ls-actions" }, authorize, signIn.linkElement),
+      paste.element,
       status.element,
+      connected.element,
     ),
     ...scopeField.dialogs,
     ...clientField.dialogs,
@@ -107,6 +119,7 @@ function render({ model, el, signal }) {
         summary: errors.summary(model.get("_field_errors") ?? {}),
         transient,
         notice: model.get("_notice") ?? "",
+        flow: signIn.flowText(),
         status: model.get("status") ?? "draft",
         error: model.get("error") ?? "",
         account_name: model.get("account_name") ?? "",
@@ -144,7 +157,8 @@ function render({ model, el, signal }) {
         fields[bad[0]].focusTarget.focus();
         return;
       }
-      model.send({ type: "authorize" });
+      // Opens the sign-in window now, while the click still counts as one for the popup blocker, then asks Python.
+      signIn.start();
     },
     { signal: controller.signal },
   );
@@ -162,6 +176,7 @@ function render({ model, el, signal }) {
   ctx.listen("change:api_type", () => {
     redrawFields();
     fieldChanged("api_type");
+    updateFlowParts(); // the code's lifetime, hence the countdown, depends on it
   });
   ctx.listen("change:_profiles", redrawFields);
   ctx.listen("change:scopes", () => {
@@ -175,14 +190,28 @@ function render({ model, el, signal }) {
   ctx.listen("change:_clients", () => clientField.update());
   ctx.listen("change:_field_errors", () => {
     errors.pythonChanged();
+    if (Object.keys(model.get("_field_errors") ?? {}).length) signIn.refused();
     refreshErrors();
+  });
+  ctx.listen("change:status", () => {
+    signIn.statusChanged(model.get("status"));
+    updateFlowParts();
+  });
+  ctx.listen("change:error", () => {
+    if (model.get("error")) {
+      if (model.get("status") !== "authorizing") signIn.refused();
+      signIn.errorShown();
+    }
   });
   for (const key of ["_notice", "status", "error", "account_id", "account_name"]) {
     ctx.listen(`change:${key}`, refreshStatus);
   }
+  ctx.listen("change:_granted_scopes", () => connected.update());
+  ctx.listen("change:_expires_at", () => connected.update());
   const redirectInputsChanged = () => {
     redirectField.publish();
     redirectField.update();
+    updateFlowParts();
   };
   ctx.listen("change:capture_mode", redirectInputsChanged);
   ctx.listen("change:_auth_host_loopback", redirectInputsChanged);
@@ -191,9 +220,20 @@ function render({ model, el, signal }) {
     clientField.dialog.updateRedirect();
   });
   ctx.listen("msg:custom", (/** @type {any} */ message) => {
-    if (message && typeof message === "object") clientField.handleMessage(message);
+    if (!message || typeof message !== "object") return;
+    clientField.handleMessage(message);
+    signIn.handleMessage(message);
   });
 
+  /** The parts that depend on the flow's state: the paste box (by capture mode) and the connected summary. */
+  function updateFlowParts() {
+    const authorizing = model.get("status") === "authorizing";
+    const mode = currentPlan(model, /** @type {Window} */ (globalThis.window)).mode;
+    paste.setLayout(!authorizing ? "hidden" : mode === "paste" ? "paste" : "fallback");
+    connected.update();
+  }
+
+  updateFlowParts();
   refreshErrors();
 
   let cleanedUp = false;

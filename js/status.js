@@ -1,16 +1,17 @@
 // The panel's one live region (role="status", polite). It lists, most important first: what to fix (the panel's
-// validation summary, or Python's `error`), Python's `_notice`, and the connection state. Transient confirmations
-// ("Redirect URI copied") go on top for a few seconds. Lines are updated in place and only when their text
-// changes, so a screen reader announces what changed and not the whole region again.
+// validation summary, or Python's `error`), Python's `_notice`, how this view's sign-in is going (sign_in.js: a
+// blocked or closed window, a result on its way), and the connection state. Transient confirmations ("Redirect URI
+// copied") go on top for a few seconds. Lines are updated in place and only when their text changes, so a screen
+// reader announces what changed and not the whole region again.
 
 import { h, setText } from "./dom.js";
 
 /** @typedef {import("./types.js").Status} Status */
-/** @typedef {"transient" | "problem" | "notice" | "state"} LineKind */
+/** @typedef {"transient" | "problem" | "notice" | "flow" | "state"} LineKind */
 /** @typedef {{ kind: LineKind, text: string, error: boolean }} StatusLine */
 
 /** Line kinds in display order: each has its own element, so a change to one leaves the others unannounced. */
-const KINDS = /** @type {const} */ (["transient", "problem", "notice", "state"]);
+const KINDS = /** @type {const} */ (["transient", "problem", "notice", "flow", "state"]);
 
 /**
  * The connection state in words.
@@ -36,13 +37,14 @@ export function stateText({ status, error, account_name, account_id }) {
  * @param {string} input.summary     the panel's validation summary ("Fix 2 fields: ...")
  * @param {string} input.transient   a short-lived confirmation
  * @param {string} input.notice      Python's `_notice`
+ * @param {string} [input.flow]      the sign-in's progress, from this view
  * @param {Status} input.status
  * @param {string} input.error       Python's `error`
  * @param {string} input.account_name
  * @param {string} input.account_id
  * @returns {StatusLine[]}
  */
-export function statusLines({ summary, transient, notice, status, error, account_name, account_id }) {
+export function statusLines({ summary, transient, notice, flow = "", status, error, account_name, account_id }) {
   /** @type {StatusLine[]} */
   const lines = [];
   if (transient) lines.push({ kind: "transient", text: transient, error: false });
@@ -50,6 +52,7 @@ export function statusLines({ summary, transient, notice, status, error, account
   const problem = summary || (status === "error" ? "" : error);
   if (problem) lines.push({ kind: "problem", text: problem, error: true });
   if (notice) lines.push({ kind: "notice", text: notice, error: false });
+  if (flow) lines.push({ kind: "flow", text: flow, error: false });
   lines.push({ kind: "state", text: stateText({ status, error, account_name, account_id }), error: status === "error" });
   return lines;
 }

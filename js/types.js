@@ -17,6 +17,7 @@
  * @property {string} label            e.g. "Lightspeed v3"
  * @property {string} summary          one-line explanation shown under the API type combobox
  * @property {"builtin" | "user"} client_source  "user": the analyst picks a stored OAuth client
+ * @property {number} [code_lifetime]  seconds an authorization code lives (the paste countdown)
  * @property {Scope[]} scopes          the catalog, in the order the picker shows it
  */
 
@@ -45,21 +46,36 @@
  * @property {FieldErrors} _field_errors
  * @property {string} _notice
  * @property {boolean} _auth_host_loopback
+ * @property {string[]} _granted_scopes  the scopes the current token carries (connected only)
+ * @property {number} _expires_at        epoch seconds of the access token's expiry; 0 when unknown
  */
 
 /** @typedef {import("@anywidget/types").AnyModel<Model>} PanelModel */
 
 /**
+ * What the Jupyter callback page (ls_widget/capture/callback.html) relays, and what the panel forwards to Python.
+ * Absent query parameters are null.
+ * @typedef {object} RedirectResult
+ * @property {string | null} code
+ * @property {string} state
+ * @property {string | null} error
+ * @property {string | null} error_description
+ */
+
+/**
  * Messages the panel sends to Python with `model.send`.
  * @typedef {{ type: "save_client", name: string, client_id: string, client_secret: string, previous_name: string | null }} SaveClientMessage
- * @typedef {{ type: "refresh_clients" } | { type: "authorize" } | SaveClientMessage} OutgoingMessage
+ * @typedef {{ type: "redirect" } & RedirectResult} RedirectMessage
+ * @typedef {{ type: "refresh_clients" } | { type: "authorize" } | { type: "complete", url: string } | { type: "disconnect" } | RedirectMessage | SaveClientMessage} OutgoingMessage
  */
 
 /**
  * Messages Python sends to the panel (`msg:custom`).
  * @typedef {{ type: "client_saved", name: string }} ClientSavedMessage
  * @typedef {{ type: "client_error", field: "name" | "client_id" | "client_secret" | null, message: string }} ClientErrorMessage
- * @typedef {ClientSavedMessage | ClientErrorMessage} IncomingMessage
+ * @typedef {{ type: "authorize_url", url: string }} AuthorizeUrlMessage
+ * @typedef {{ type: "authorize_failed", message: string }} AuthorizeFailedMessage
+ * @typedef {ClientSavedMessage | ClientErrorMessage | AuthorizeUrlMessage | AuthorizeFailedMessage} IncomingMessage
  */
 
 /**

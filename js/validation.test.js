@@ -78,4 +78,21 @@ describe("status lines", () => {
     const draftError = statusLines({ summary: "", transient: "", notice: "", status: "draft", error: "Fix 1 field before authorizing.", account_name: "", account_id: "" });
     expect(draftError.map((l) => l.text)).toEqual(["Fix 1 field before authorizing.", "Not connected yet"]);
   });
+  test("the sign-in's progress goes just above the state, and is not an error", () => {
+    const lines = statusLines({
+      summary: "",
+      transient: "",
+      notice: "Note",
+      flow: "Your browser blocked the sign-in window.",
+      status: "authorizing",
+      error: "",
+      account_name: "",
+      account_id: "",
+    });
+    expect(lines.map((l) => [l.kind, l.text, l.error])).toEqual([
+      ["notice", "Note", false],
+      ["flow", "Your browser blocked the sign-in window.", false],
+      ["state", "Authorizing\u2026", false],
+    ]);
+  });
 });

@@ -33,7 +33,6 @@ with warnings.catch_warnings():
     from authlib.integrations.base_client import OAuthError
     from authlib.integrations.httpx_client import OAuth2Client
 
-CODE_LIFETIME = {"v3": 60, "v2": 30}  # seconds an authorization code lives at Lightspeed
 _TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
 
@@ -220,8 +219,7 @@ def _token_request(call, url: str, *, context, **params) -> dict:
 def _token_error_message(error: str, description: str | None, kind: str, profile: Profile, pending) -> str:
     detail = f" (Lightspeed says: {description})" if description else ""
     if error == "invalid_grant" and kind == "exchange":
-        lifetime = CODE_LIFETIME.get(profile.api_type, 60)
-        return (f"The authorization code was refused{detail}. Codes live {lifetime} seconds and work once: "
+        return (f"The authorization code was refused{detail}. Codes live {profile.code_lifetime} seconds and work once: "
                 "click 'Save and authorize' again and finish promptly.")
     if error == "invalid_grant":
         return (f"The refresh token was refused{detail}: it was revoked, expired (unused for 30 days) or already "

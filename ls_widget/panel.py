@@ -128,7 +128,7 @@ class LightspeedConnection(anywidget.AnyWidget):
         if self._session is None:
             self._session = LightspeedSession(
                 self.profile, self._credentials, TokenStore(self.name), self._token, self.account_id,
-                self.account_name, on_signed_out=self._fail,
+                self.account_name, on_signed_out=self._fail, on_token=self._show_token,
             )
         return self._session
 
@@ -188,9 +188,12 @@ class LightspeedConnection(anywidget.AnyWidget):
                 credentials = flow.credentials_for(self.profile, self.oauth_client)
             connected = flow.complete(self.profile, credentials, pending, TokenStore(self.name), **redirect)
         except LightspeedError as exc:
-            if getattr(exc, "error", None) not in ("invalid_state", "invalid_request"):
+            retryable = pending is not None and getattr(exc, "error", None) in ("invalid_state", "invalid_request")
+            if retryable:
+                self.set_trait("error", str(exc))  # still "authorizing": the right address can still be pasted
+            else:
                 self._pending = None  # the code was spent or refused: this sign-in cannot be finished
-            self._fail(exc)
+                self._fail(exc)
             raise
         self._pending = None
         self._connected(credentials, connected.token, connected.account_id, connected.account_name)
@@ -202,10 +205,14 @@ class LightspeedConnection(anywidget.AnyWidget):
         self._credentials, self._token, self._session = credentials, token, None
         self.set_trait("account_id", account_id)
         self.set_trait("account_name", account_name)
-        self._granted_scopes = list(token.scopes)
-        self._expires_at = token.expires_at
+        self._show_token(token)
         self.set_trait("error", "")
         self.set_trait("status", "connected")
+
+    def _show_token(self, token: Token) -> None:
+        """What the panel shows of a token: its scopes and expiry (called again after every refresh)."""
+        self._granted_scopes = list(token.scopes)
+        self._expires_at = token.expires_at
 
     def _fail(self, exc: Exception) -> None:
         self.set_trait("error", str(exc))
@@ -354,7 +361,9 @@ class LightspeedConnection(anywidget.AnyWidget):
         self._field_errors = errors
         if errors:
             count = len(errors)
-            self.set_trait("error", f"Fix {count} field{'' if count == 1 else 's'} before authorizing.")
+            summary = f"Fix {count} field{'' if count == 1 else 's'} before authorizing."
+            self.set_trait("error", summary)
+            self.send({"type": "authorize_failed", "message": summary})  # the panel closes the popup it opened
             return
         try:
             url = self.authorization_url()

@@ -99,6 +99,7 @@ class Profile:
     # "builtin": the deployment's client from LS_WIDGET_V2_CLIENT_ID / LS_WIDGET_V2_CLIENT_SECRET.
     client_source: Literal["user", "builtin"]
     access_token_format: Literal["jwt", "opaque"]
+    code_lifetime: int  # seconds an authorization code lives (section 1.3): the paste box counts it down
     scopes: Mapping[str, Scope]
 
     @property
@@ -157,6 +158,7 @@ V3 = Profile(
     pagination="cursor",
     client_source="user",
     access_token_format="jwt",
+    code_lifetime=60,
     scopes=V3_SCOPES,
 )
 
@@ -173,6 +175,7 @@ V2 = Profile(
     pagination="offset",
     client_source="builtin",
     access_token_format="opaque",
+    code_lifetime=30,
     scopes=V2_SCOPES,
 )
 
@@ -193,6 +196,7 @@ def panel_catalog() -> dict:
             "label": profile.label,
             "summary": profile.summary,
             "client_source": profile.client_source,
+            "code_lifetime": profile.code_lifetime,
             "scopes": [{"id": s.id, "description": s.description} for s in profile.scopes.values()],
         }
         for profile in (V2, V3)

@@ -53,6 +53,7 @@ class LightspeedSession:
         pacer: Pacer | None = None,
         sleep: Callable[[float], None] = time.sleep,
         on_signed_out: Callable[[Exception], None] | None = None,
+        on_token: Callable[[Token], None] | None = None,
     ) -> None:
         self.profile = profile
         self.account_id = str(account_id)
@@ -65,6 +66,7 @@ class LightspeedSession:
         self._pacer = pacer or Pacer(sleep=sleep)
         self._sleep = sleep
         self._on_signed_out = on_signed_out  # told when Lightspeed refuses the refresh token: sign-in needed
+        self._on_token = on_token  # told after each refresh (the panel shows the new expiry)
         self._lock = threading.RLock()
         self.base_url = profile.account_url(self.account_id)
 
@@ -223,6 +225,8 @@ class LightspeedSession:
             if self._on_signed_out is not None and exc.error == "invalid_grant":
                 self._on_signed_out(exc)
             raise
+        if self._on_token is not None:
+            self._on_token(self._token)
 
     def _backoff(self, attempt: int) -> None:
         # Full jitter: spreads retries from many clients; capped so a long outage does not stall for minutes.

@@ -154,9 +154,10 @@ def test_refresh_clients_picks_up_clients_added_elsewhere():
     assert [c["name"] for c in conn._clients] == ["Later"]
 
 
-def test_authorize_with_an_empty_form_lists_every_problem():
+def test_authorize_with_an_empty_form_lists_every_problem(sent):
     conn = LightspeedConnection()
     message(conn, {"type": "authorize"})
+    assert sent == [{"type": "authorize_failed", "message": "Fix 3 fields before authorizing."}]
     assert set(conn._field_errors) == {"name", "scopes", "oauth_client"}
     assert conn.error == "Fix 3 fields before authorizing."
     assert conn.status == "draft"

@@ -53,4 +53,5 @@ def test_panel_catalog_carries_both_profiles():
     assert catalog["v3"]["label"] == "Lightspeed v3"
     assert catalog["v2"]["summary"] == "Retail POS (R-Series), old version API"
     assert catalog["v3"]["client_source"] == "user" and catalog["v2"]["client_source"] == "builtin"
+    assert (catalog["v3"]["code_lifetime"], catalog["v2"]["code_lifetime"]) == (60, 30)
     assert [s["id"] for s in catalog["v2"]["scopes"]] == list(profiles.V2.scopes)

@@ -218,7 +218,7 @@ def test_panel_relay_message_connects(box, monkeypatch):
 def test_panel_paste_message_connects_and_a_bad_paste_is_shown(box, monkeypatch):
     conn, redirected, sent = _panel_sign_in(box, monkeypatch)
     conn._handle_custom_msg({"type": "complete", "url": "https://localhost/?nothing=here"}, [])
-    assert conn.status == "error" and "no authorization code" in conn.error
+    assert conn.status == "authorizing" and "no authorization code" in conn.error  # paste again, no restart
     conn._handle_custom_msg({"type": "complete", "url": redirected}, [])  # the sign-in is still pending
     assert conn.status == "connected"
 
@@ -237,3 +237,12 @@ def test_panel_disconnect_message(box, monkeypatch):
     conn = connect(box)
     conn._handle_custom_msg({"type": "disconnect"}, [])
     assert conn.status == "draft" and TokenStore(conn.name).load() is None
+
+
+def test_the_panel_shows_the_new_expiry_after_a_refresh(box):
+    conn = connect(box)
+    first = conn._expires_at
+    box.expire_access_tokens()
+    box.advance_clock(5)
+    conn.session.get("Item", limit=1)
+    assert conn._expires_at > first and conn.status == "connected"

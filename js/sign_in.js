@@ -1,0 +1,242 @@
+// One sign-in attempt of this view, from the "Save and authorize" click to Python's answer:
+//   click ─▶ open the sign-in window (inside the click) ─▶ send `authorize`
+//         ◀─ `authorize_url` ─▶ point the window at Lightspeed, remember its `state`
+//         ◀─ the Jupyter route relays {code, state} (relay.js) ─▶ send `redirect`, acknowledge, close the window
+//            or the analyst pastes the address (paste_field.js) ─▶ send `complete`
+//         ◀─ Python sets `status` to "connected" or "error" ─▶ the attempt is over
+// The attempt lives in this view only: the pending `state` is never a trait (another view of the same model, or
+// another panel, must not take this sign-in's result), and Python's own answer is what counts in the end.
+
+import { h } from "./dom.js";
+import { suppressShortcuts } from "./keyboard.js";
+import { closeWindow, navigate, openSignInWindow, POPUP_NAME_PREFIX, watchClosed } from "./popup.js";
+import { listenForRedirect } from "./relay.js";
+
+/** @typedef {import("./types.js").ViewContext} ViewContext */
+/** @typedef {import("./types.js").IncomingMessage} IncomingMessage */
+/** @typedef {import("./types.js").RedirectResult} RedirectResult */
+/** @typedef {import("./types.js").Status} Status */
+
+export const BLOCKED_TEXT = "Your browser blocked the sign-in window.";
+export const LINK_TEXT = "Open the Lightspeed sign-in";
+export const CLOSED_EARLY_TEXT = "The sign-in window was closed before Lightspeed's page opened.";
+export const POPUP_CLOSED_TEXT =
+  "The sign-in window closed. If you approved, the result is on its way; otherwise click Save and authorize to try again.";
+export const SIGN_IN_TEXT = "Sign in to Lightspeed and approve access in the window that opened.";
+export const ANSWERED_TEXT = "Lightspeed answered: finishing the sign-in\u2026";
+export const PASTED_TEXT = "Checking the pasted address\u2026";
+export const SLOW_TEXT = "Waiting for the kernel: is a cell still running? The sign-in continues once it answers.";
+// Comm messages wait while a cell runs; after this long without Lightspeed's address, say so.
+const SLOW_ANSWER_MS = 8000;
+
+/**
+ * @typedef {object} Attempt
+ * @property {Window | null} popup     null when the browser blocked it
+ * @property {boolean} blocked
+ * @property {string | null} url       Lightspeed's address, once Python sent it
+ * @property {string | null} state     the `state` in that address: the only result this view accepts
+ * @property {boolean} answered        the result went to Python (relayed or pasted)
+ * @property {() => void} stopWatch
+ * @property {ReturnType<typeof setTimeout> | undefined} slowTimer
+ */
+
+/**
+ * The `state` parameter of Lightspeed's authorize address.
+ * @param {string} url
+ */
+export function stateOf(url) {
+  try {
+    return new URL(url).searchParams.get("state") || null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * @param {ViewContext} ctx
+ * @param {object} hooks
+ * @param {() => void} hooks.onFlowChange  the line for the status region changed (read it with `flowText()`)
+ * @param {{ start: () => void, reset: () => void }} hooks.paste  the paste field's countdown
+ */
+export function createSignIn(ctx, { onFlowChange, paste }) {
+  const { model } = ctx;
+  const win = /** @type {Window} */ (globalThis.window);
+  // One window per view: a second click reuses it rather than stacking sign-in windows.
+  const windowName = POPUP_NAME_PREFIX + ctx.id("sign-in");
+
+  const link = h("a", { class: "ls-link", target: "_blank", rel: "noopener" }, LINK_TEXT);
+  suppressShortcuts(link); // built without href, so keyboard.js's sweep at render does not see it as focusable
+  const linkRow = h("p", { class: "ls-signin-link", hidden: true }, link);
+
+  /** @type {Attempt | null} */
+  let attempt = null;
+  let flow = "";
+
+  /** @param {string} text */
+  const say = (text) => {
+    if (flow === text) return;
+    flow = text;
+    onFlowChange();
+  };
+
+  const showLink = () => {
+    if (!attempt?.url) return;
+    link.href = attempt.url;
+    linkRow.hidden = false;
+  };
+
+  /** Stop watching and waiting; the window itself is left alone (closing it is the caller's decision). */
+  const finish = () => {
+    if (!attempt) return;
+    attempt.stopWatch();
+    clearTimeout(attempt.slowTimer);
+    attempt = null;
+    linkRow.hidden = true;
+    link.removeAttribute("href");
+    paste.reset();
+  };
+
+  const popupClosed = () => {
+    if (!attempt || attempt.answered) return;
+    // Before the address came, nothing was approved yet: the link will offer the page when it arrives.
+    // After, a Cross-Origin-Opener-Policy on Lightspeed's page can make an open window read as closed while the
+    // result still arrives on the BroadcastChannel, so this is news, not an error.
+    say(attempt.url ? POPUP_CLOSED_TEXT : "");
+  };
+
+  /** "Save and authorize" passed the panel's checks. Must run synchronously inside the click. */
+  const start = () => {
+    finish();
+    const popup = openSignInWindow(win, windowName);
+    /** @type {Attempt} */
+    const next = {
+      popup,
+      blocked: !popup,
+      url: null,
+      state: null,
+      answered: false,
+      stopWatch: () => {},
+      slowTimer: undefined,
+    };
+    attempt = next;
+    if (popup) {
+      next.stopWatch = watchClosed(popup, popupClosed);
+      paste.start();
+    }
+    next.slowTimer = setTimeout(() => {
+      if (attempt === next && !next.url) say(SLOW_TEXT);
+    }, SLOW_ANSWER_MS);
+    say(popup ? "" : BLOCKED_TEXT);
+    model.send({ type: "authorize" });
+  };
+
+  /** @param {string} url */
+  const urlArrived = (url) => {
+    if (!attempt || attempt.answered) return;
+    // Python keeps only the latest sign-in: after two quick clicks the second address is the one that counts.
+    attempt.url = url;
+    attempt.state = stateOf(url);
+    clearTimeout(attempt.slowTimer);
+    if (navigate(attempt.popup, url)) {
+      say(SIGN_IN_TEXT);
+      return;
+    }
+    showLink();
+    say(attempt.blocked ? BLOCKED_TEXT : CLOSED_EARLY_TEXT);
+  };
+
+  /** Python could not start the sign-in; its `error` says why. */
+  const failed = () => {
+    if (!attempt) return;
+    closeWindow(attempt.popup);
+    finish();
+    say("");
+  };
+
+  /** @param {RedirectResult} result */
+  const relayed = (result) => {
+    if (!attempt) return;
+    model.send({ type: "redirect", ...result });
+    attempt.answered = true;
+    attempt.state = null;
+    attempt.stopWatch();
+    closeWindow(attempt.popup);
+    linkRow.hidden = true;
+    paste.reset();
+    say(ANSWERED_TEXT);
+  };
+
+  listenForRedirect(
+    win,
+    {
+      pendingState: () => (attempt && !attempt.answered ? attempt.state : null),
+      popup: () => attempt?.popup ?? null,
+      onResult: relayed,
+    },
+    ctx.signal,
+  );
+
+  link.addEventListener(
+    "click",
+    () => {
+      // The analyst opened the sign-in by hand: that is the moment the countdown counts from.
+      paste.start();
+      say(SIGN_IN_TEXT);
+    },
+    { signal: ctx.signal },
+  );
+
+  ctx.signal.addEventListener("abort", () => {
+    // The window stays: the analyst may be halfway through signing in, and the callback page offers the address
+    // for pasting into a new view when no panel answers.
+    if (attempt) {
+      attempt.stopWatch();
+      clearTimeout(attempt.slowTimer);
+    }
+  });
+
+  return {
+    /** The row with the "Open the Lightspeed sign-in" link (shown when the window was blocked or closed early). */
+    linkElement: linkRow,
+    start,
+    flowText: () => flow,
+    /** @param {IncomingMessage} message */
+    handleMessage(message) {
+      if (message.type === "authorize_url" && typeof message.url === "string") urlArrived(message.url);
+      else if (message.type === "authorize_failed") failed();
+    },
+    /**
+     * Python's `status` changed. Leaving "authorizing" ends an attempt whose address had come (connected, failed,
+     * or reset by a disconnect); before the address, only "error" means this click failed.
+     * @param {Status} status
+     */
+    statusChanged(status) {
+      if (status === "authorizing") return;
+      if (attempt) {
+        if (!attempt.url && status !== "error") return;
+        closeWindow(attempt.popup);
+        finish();
+      }
+      say("");
+    },
+    /**
+     * Python refused the click without an answer message (its own field checks failed: `_field_errors` or
+     * `error` came instead of `authorize_url`).
+     */
+    refused() {
+      if (attempt && !attempt.url) failed();
+    },
+    /** The analyst pasted the address: Python is trading the code. */
+    pasted() {
+      if (attempt) {
+        attempt.answered = true;
+        attempt.stopWatch();
+      }
+      say(PASTED_TEXT);
+    },
+    /** Python reported a problem: progress lines that say "on its way" no longer hold. */
+    errorShown() {
+      if (flow === ANSWERED_TEXT || flow === PASTED_TEXT) say("");
+    },
+  };
+}
