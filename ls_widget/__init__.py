@@ -1,8 +1,13 @@
 """ls_widget: connect a Jupyter notebook to a Lightspeed Retail (R-Series) account.
 
 ``LightspeedConnection()`` shows the connection panel; ``OAuthClient`` stores the OAuth 2.0 client you registered
-at Lightspeed. See the README for the whole flow.
+at Lightspeed; ``conn.session`` is the ready ``LightspeedSession``. See the README for the whole flow.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
 
 from .clients import OAuthClient, oauth_clients
 from .connections import saved_connections
@@ -14,8 +19,27 @@ from .errors import (
     LightspeedError,
     NotConnectedError,
 )
-from .panel import LightspeedConnection
-from .session import LightspeedSession
+
+if TYPE_CHECKING:
+    from .panel import LightspeedConnection
+    from .session import LightspeedSession
+
+# The panel and the session pull in anywidget, ipywidgets, httpx and authlib. They load on first use so that the
+# Jupyter server, which imports this package for its OAuth callback route (ls_widget.capture), starts fast.
+_LAZY = {"LightspeedConnection": ".panel", "LightspeedSession": ".session"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "ApiError",
