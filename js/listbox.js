@@ -181,11 +181,15 @@ export function createListbox(ctx, { name, labelledBy, onMove, onSelectionChange
     { signal: ctx.signal },
   );
 
-  // Shift+click would otherwise select the page's text.
   list.addEventListener(
     "mousedown",
     (event) => {
+      // Shift+click would otherwise select the page's text.
       if (event.shiftKey) event.preventDefault();
+      // The press focuses the list before the click arrives: make the pressed option the active one now, so the
+      // focus handler does not activate (and scroll to) the first option and move the list under the pointer.
+      const scopeId = /** @type {Element} */ (event.target).closest?.("[role=option]")?.getAttribute("data-scope");
+      if (scopeId) active = scopeId;
     },
     { signal: ctx.signal },
   );
