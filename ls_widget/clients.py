@@ -49,14 +49,13 @@ class OAuthClient:
 
     @classmethod
     def load(cls, name: str) -> "OAuthClient":
-        path = store.record_path(_KIND, name)
-        if not path.is_file():
+        record = store.read_record(_KIND, name)
+        if record is None:
             known = ", ".join(repr(n) for n in oauth_clients()) or "none yet"
             raise ClientNotFoundError(
                 f"No stored OAuth 2.0 client named {name!r} (stored: {known}). Add it in the panel with "
                 f"'Add OAuth 2.0 client', or in Python with OAuthClient(name, client_id, client_secret).save()."
             )
-        record = store.read_json(path)
         return cls(record["name"], record["client_id"], record.get("client_secret"))
 
     @staticmethod

@@ -32,14 +32,13 @@ class ConnectionRecord:
 
     @classmethod
     def load(cls, name: str) -> "ConnectionRecord":
-        path = store.record_path(_KIND, name)
-        if not path.is_file():
+        data = store.read_record(_KIND, name)
+        if data is None:
             saved = ", ".join(repr(n) for n in saved_connections()) or "none yet"
             raise ConfigurationError(
                 f"No saved connection named {name!r} (saved: {saved}). Connections are saved by 'Save and "
                 f"authorize' or conn.save()."
             )
-        data = store.read_json(path)
         known = {key: data[key] for key in cls.__dataclass_fields__ if key in data}
         return cls(**known)
 

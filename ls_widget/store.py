@@ -72,6 +72,14 @@ def read_json(path: Path) -> Any:
         return json.load(handle)
 
 
+def read_record(kind: str, name: str) -> Any | None:
+    """The record ``name`` of ``kind``, or ``None`` when there is none."""
+    try:
+        return read_json(record_path(kind, name))
+    except FileNotFoundError:
+        return None
+
+
 def record_names(kind: str) -> list[str]:
     """Names of the records of ``kind``, sorted case-insensitively (temporary files are skipped)."""
     directory = home() / kind

@@ -116,16 +116,15 @@ class TokenStore:
     _registry_lock = threading.Lock()
 
     def __init__(self, connection_name: str) -> None:
+        self._name = connection_name
         self.path = store.record_path(_KIND, connection_name)
         with self._registry_lock:
             self._thread_lock = self._thread_locks.setdefault(self.path, threading.RLock())
         self._file_lock = FileLock(str(self.path) + ".lock", mode=0o600)
 
     def load(self) -> Token | None:
-        try:
-            return Token.from_record(store.read_json(self.path))
-        except FileNotFoundError:
-            return None
+        record = store.read_record(_KIND, self._name)
+        return Token.from_record(record) if record is not None else None
 
     def save(self, token: Token) -> None:
         with self._thread_lock, self._file_lock:
