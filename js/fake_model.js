@@ -59,6 +59,20 @@ export function defaultState() {
   };
 }
 
+/**
+ * A form that passes the panel's checks (v3 with a stored client), in the given capture mode.
+ * @param {"auto" | "jupyter" | "paste"} capture_mode
+ */
+export function readyForm(capture_mode) {
+  return {
+    name: "Store reports",
+    scopes: ["employee:inventory_read"],
+    oauth_client: "Reporting",
+    _clients: [{ name: "Reporting", client_id: "abc", has_secret: true }],
+    capture_mode,
+  };
+}
+
 export class FakeModel {
   /** @param {Partial<Model>} [state] */
   constructor(state = {}) {

@@ -5,17 +5,12 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { computeAccessibleDescription } from "dom-accessibility-api";
 import { installBrowserFakes } from "./fake_browser.js";
+import { readyForm } from "./fake_model.js";
 import { mount, press, type } from "./test_utils.js";
 import { EMPTY_ERROR, EXPIRED_TEXT, FALLBACK_SUMMARY, PASTE_HELP, countdownText } from "./paste_field.js";
 import { PASTED_TEXT } from "./sign_in.js";
 
-const READY = {
-  name: "Store reports",
-  scopes: ["employee:inventory_read"],
-  oauth_client: "Reporting",
-  _clients: [{ name: "Reporting", client_id: "abc", has_secret: true }],
-  capture_mode: /** @type {const} */ ("paste"),
-};
+const READY = readyForm("paste");
 const URL_A = "https://cloud.lightspeedapp.com/auth/oauth/authorize?response_type=code&state=state-A";
 const PASTED = "https://localhost/?code=def502-secret-code&state=state-A";
 

@@ -3,21 +3,14 @@
 // Jupyter route's relay (origin, source and state checks, once per state), the window watch, and cleanup.
 
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { FakeModel } from "./fake_model.js";
+import { FakeModel, readyForm } from "./fake_model.js";
 import { installBrowserFakes } from "./fake_browser.js";
 import { mount } from "./test_utils.js";
 import { OPENING_TEXT } from "./popup.js";
 import { ACK_TYPE, CHANNEL_NAME, REDIRECT_TYPE } from "./relay.js";
 import { ANSWERED_TEXT, BLOCKED_TEXT, CLOSED_EARLY_TEXT, POPUP_CLOSED_TEXT, SIGN_IN_TEXT, SLOW_TEXT, stateOf } from "./sign_in.js";
 
-/** A form that passes the panel's checks (v3 with a stored client). */
-const READY = {
-  name: "Store reports",
-  scopes: ["employee:inventory_read"],
-  oauth_client: "Reporting",
-  _clients: [{ name: "Reporting", client_id: "abc", has_secret: true }],
-  capture_mode: /** @type {const} */ ("jupyter"),
-};
+const READY = readyForm("jupyter");
 const AUTHORIZE = "https://cloud.lightspeedapp.com/auth/oauth/authorize?response_type=code&client_id=abc";
 /** @param {string} state */
 const authorizeUrl = (state) => `${AUTHORIZE}&scope=employee%3Ainventory_read&state=${state}&code_challenge=x`;
