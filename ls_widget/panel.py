@@ -5,20 +5,11 @@ always agree because every change, whichever side makes it, goes through the val
 traits: the client secret arrives from the panel's dialog as a one-way custom message and goes straight to the
 0600 client store.
 
-Messages from the panel (``model.send``), one-way, never stored:
-- ``{"type": "save_client", "name", "client_id", "client_secret", "previous_name"}``: add or edit a stored client.
-  Answered with ``{"type": "client_saved", "name"}`` or ``{"type": "client_error", "field", "message"}``.
-- ``{"type": "refresh_clients"}``: reload the list of stored clients (another panel or cell may have added one).
-- ``{"type": "authorize"}``: "Save and authorize" was clicked (the panel has opened the popup already). Answered
-  with ``{"type": "authorize_url", "url"}`` to load in it, or ``{"type": "authorize_failed", "message"}``.
-- ``{"type": "redirect", "code", "state", "error", "error_description"}``: what the Jupyter callback route relayed.
-- ``{"type": "complete", "url"}``: the redirected URL the analyst pasted.
-- ``{"type": "disconnect"}``.
+The messages the panel sends and their answers are handled in ``panel_messages``.
 """
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -26,21 +17,20 @@ import anywidget
 import traitlets as t
 
 from . import flow, profiles
-from .clients import OAuthClient, client_from_dialog, client_summaries, error_field, oauth_clients
+from .clients import OAuthClient, client_summaries, oauth_clients
 from .connections import ConnectionRecord
 from .errors import ConfigurationError, LightspeedError, NotConnectedError
 from .oauth import Credentials, PendingAuthorization, revoke
+from .panel_messages import PanelMessages
 from .session import LightspeedSession
 from .tokens import Token, TokenStore
-
-log = logging.getLogger(__name__)
 
 _STATIC = Path(__file__).parent / "static"
 _STATUSES = ("draft", "authorizing", "connected", "error")
 _MAX_NAME = 100
 
 
-class LightspeedConnection(anywidget.AnyWidget):
+class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
     """A Lightspeed Retail (R-Series) connection form that renders in Jupyter.
 
     ``LightspeedConnection(name="Store reports", api_type="v3", scopes=["employee:inventory_read"],
@@ -174,12 +164,7 @@ class LightspeedConnection(anywidget.AnyWidget):
             self._notice = f"Deleted the local sign-in, but Lightspeed did not confirm the revocation: {exc}"
         finally:
             tokens.delete()
-            if self._session is not None:
-                self._session.close()
-            self._session, self._token, self._credentials = None, None, None
-            for trait, value in (("account_id", ""), ("account_name", ""), ("status", "draft"), ("error", "")):
-                self.set_trait(trait, value)
-            self._granted_scopes, self._expires_at = [], 0.0
+            self._reset_sign_in()
 
     def _complete(self, **redirect) -> None:
         pending, credentials = self._pending, self._pending_credentials
@@ -313,6 +298,7 @@ class LightspeedConnection(anywidget.AnyWidget):
         self._field_errors = {k: v for k, v in self._field_errors.items() if k not in ("scopes", "api_type")}
         if not self._field_errors and self.status == "draft":
             self.set_trait("error", "")
+        self._forget_sign_in("API type")
 
     @t.observe("name", "scopes", "oauth_client")
     def _clear_fixed_errors(self, change) -> None:
@@ -322,71 +308,22 @@ class LightspeedConnection(anywidget.AnyWidget):
             self._field_errors = {k: v for k, v in self._field_errors.items() if k != change["name"]}
         if not self._field_errors and self.status == "draft":
             self.set_trait("error", "")
+        if change["name"] == "oauth_client":
+            self._forget_sign_in("OAuth 2.0 client")
 
-    # -- messages from the panel ---------------------------------------------------------------------------------
-    def _on_panel_message(self, _widget, content: Any, _buffers) -> None:
-        kind = content.get("type") if isinstance(content, dict) else None
-        handler = {
-            "save_client": self._save_client_from_panel,
-            "refresh_clients": self._refresh_clients,
-            "authorize": self._authorize_from_panel,
-            "redirect": self._redirect_from_panel,
-            "complete": self._paste_from_panel,
-            "disconnect": lambda _content: self.disconnect(),
-        }.get(kind)
-        if handler is None:
-            log.warning("ls_widget: ignored a panel message of unknown type %r", kind)
-            return
-        handler(content)
+    def _forget_sign_in(self, what: str) -> None:
+        """A sign-in belongs to the API type and client it was made with: after changing either, sign in again."""
+        if getattr(self, "_token", None) is None and getattr(self, "_pending", None) is None:
+            return  # nothing signed in (this also runs while __init__ sets the traits)
+        self._reset_sign_in()
+        change = f"The {what} changed: click 'Save and authorize' to sign in with it."
+        self._notice = f"{self._notice} {change}".strip()
 
-    def _refresh_clients(self, _content: dict | None = None) -> None:
-        self._clients = client_summaries()
-
-    def _save_client_from_panel(self, content: dict) -> None:
-        previous = content.get("previous_name") or None
-        try:
-            client = client_from_dialog(content, previous)
-        except ConfigurationError as exc:
-            self.send({"type": "client_error", "field": error_field(exc), "message": str(exc)})
-            return
-        client.save()
-        if previous and previous != client.name:
-            OAuthClient.delete(previous)
-        self._clients = client_summaries()
-        self.oauth_client = client.name
-        self.send({"type": "client_saved", "name": client.name})
-
-    def _authorize_from_panel(self, _content: dict) -> None:
-        errors = self.validation_errors()
-        self._field_errors = errors
-        if errors:
-            count = len(errors)
-            summary = f"Fix {count} field{'' if count == 1 else 's'} before authorizing."
-            self.set_trait("error", summary)
-            self.send({"type": "authorize_failed", "message": summary})  # the panel closes the popup it opened
-            return
-        try:
-            url = self.authorization_url()
-        except LightspeedError as exc:
-            self._fail(exc)
-            self.send({"type": "authorize_failed", "message": str(exc)})
-            return
-        self.send({"type": "authorize_url", "url": url})
-
-    def _redirect_from_panel(self, content: dict) -> None:
-        """``{code, state}`` or ``{error, error_description, state}`` relayed by the Jupyter callback route."""
-        fields = {key: _text(content.get(key)) for key in ("code", "state", "error", "error_description")}
-        try:
-            self._complete(**fields)
-        except LightspeedError:
-            pass  # shown in the panel through `status` and `error`
-
-    def _paste_from_panel(self, content: dict) -> None:
-        try:
-            self._complete(redirected_url=_text(content.get("url")) or "")
-        except LightspeedError:
-            pass
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+    def _reset_sign_in(self) -> None:
+        """Back to a draft: no session, no token or pending sign-in in memory, no account shown."""
+        if self._session is not None:
+            self._session.close()
+        self._session = self._token = self._credentials = self._pending = self._pending_credentials = None
+        for trait, value in (("account_id", ""), ("account_name", ""), ("status", "draft"), ("error", "")):
+            self.set_trait(trait, value)
+        self._granted_scopes, self._expires_at = [], 0.0

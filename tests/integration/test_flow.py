@@ -246,3 +246,24 @@ def test_the_panel_shows_the_new_expiry_after_a_refresh(box):
     box.advance_clock(5)
     conn.session.get("Item", limit=1)
     assert conn._expires_at > first and conn.status == "connected"
+
+
+def test_changing_api_type_or_client_after_connecting_asks_for_a_new_sign_in(box):
+    conn = connect(box)
+    conn.api_type = "v2"
+    assert conn.status == "draft" and conn.account_id == "" and "Save and authorize" in conn._notice
+    with pytest.raises(NotConnectedError):
+        conn.session
+    conn.api_type = "v3"
+    conn.oauth_client = box.client.name
+    conn.complete_authorization(box.approve(conn.authorization_url()))
+    other = box.register_client("Second client", "https://localhost")
+    other.save()
+    conn.oauth_client = other.name
+    assert conn.status == "draft" and "OAuth 2.0 client changed" in conn._notice
+
+
+def test_changing_scopes_keeps_the_connection(box):
+    conn = connect(box)
+    conn.scopes = ["employee:inventory_read"]
+    assert conn.status == "connected" and conn.session.count("Item") > 0

@@ -4,7 +4,6 @@ import threading
 import time
 from datetime import datetime, timezone
 
-import httpx
 import pytest
 
 from ls_widget import ApiError, sandbox
