@@ -145,9 +145,8 @@ export function createPasteField(ctx, { onSent, onExpired }) {
     }
     error.set("");
     model.send({ type: "complete", url });
-    // The code is being traded now: the countdown has nothing more to say.
-    startedAt = null;
-    schedule();
+    // Keep counting: if Python finds the address wrong (wrong sign-in, no code), the analyst pastes again while the
+    // code still lives. The flow's end (connected, or an error that ends it) resets the box.
     onSent();
   };
 

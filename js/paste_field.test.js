@@ -183,12 +183,18 @@ describe("the countdown", () => {
     expect(countdownOf(el).textContent).toBe("Paste within 0:60");
   });
 
-  test("stops once the address is sent", () => {
+  test("keeps counting after a paste (a wrong address can be replaced) and stops when the flow ends", () => {
     vi.useFakeTimers();
-    const { el, screen } = authorizing();
+    const { el, screen, model } = authorizing();
+    type(box(screen), "https://localhost/?nothing=1", { commit: false });
+    screen.getByRole("button", { name: "Complete authorization" }).click();
+    model.pythonSet({ error: "That address has no authorization code" });  // Python keeps the flow open
+    expect(countdownOf(el).hidden).toBe(false);
+    expect(box(screen).value).toBe("");
     type(box(screen), PASTED, { commit: false });
     screen.getByRole("button", { name: "Complete authorization" }).click();
-    expect(countdownOf(el).hidden).toBe(true);
+    model.pythonSet({ status: "connected", error: "" });
+    expect(screen.queryByRole("textbox", { name: "Redirected URL" })).toBeNull();
     vi.advanceTimersByTime(120_000);
     expect(screen.getByRole("status").textContent).not.toContain(EXPIRED_TEXT);
   });

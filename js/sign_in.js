@@ -21,7 +21,8 @@ export const BLOCKED_TEXT = "Your browser blocked the sign-in window.";
 export const LINK_TEXT = "Open the Lightspeed sign-in";
 export const CLOSED_EARLY_TEXT = "The sign-in window was closed before Lightspeed's page opened.";
 export const POPUP_CLOSED_TEXT =
-  "The sign-in window closed. If you approved, the result is on its way; otherwise click Save and authorize to try again.";
+  "The panel lost track of the sign-in window (it was closed, or the sign-in page cut its link to this page). If you " +
+  "approved, the result is on its way; otherwise click Save and authorize to try again.";
 export const SIGN_IN_TEXT = "Sign in to Lightspeed and approve access in the window that opened.";
 export const ANSWERED_TEXT = "Lightspeed answered: finishing the sign-in\u2026";
 export const PASTED_TEXT = "Checking the pasted address\u2026";

@@ -12,13 +12,14 @@ start, so each test also starts the next test's kernel session (by notebook path
 from __future__ import annotations
 
 import os
-import re
+import shutil
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from .lab_harness import (
+    notebook_name,
     CHROMIUM,
     CHROMIUM_ARGS,
     PANEL_CELL,
@@ -83,10 +84,6 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"_report_{report.when}", report)
     return report
-
-
-def notebook_name(item) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", item.name).strip("_")[:80] + ".ipynb"
 
 
 def next_notebook(item) -> str | None:
@@ -194,13 +191,17 @@ def shared_lab(lab_context, lab_server):
 
 @pytest.fixture
 def make_lab(shared_lab, lab_context, lab_server, screens_dir, request):
-    """``make_lab(panel_cell=PANEL_CELL, app="lab"|"notebook7", run=True)``: write this test's notebook (the panel
-    cell, then two more cells) and open it; with ``run``, run all cells and wait for the panel."""
+    """``make_lab(panel_cell=PANEL_CELL, app="lab"|"notebook7", run=True, source=None)``: write this test's notebook
+    (the panel cell, then two more cells; or a copy of the notebook ``source``) and open it; with ``run``, run all
+    cells and wait for the panel."""
     opened: list[tuple[Lab, bool]] = []
 
-    def factory(panel_cell: str = PANEL_CELL, *, app: str = "lab", run: bool = True) -> Lab:
+    def factory(panel_cell: str = PANEL_CELL, *, app: str = "lab", run: bool = True, source: Path | None = None) -> Lab:
         name = notebook_name(request.node)
-        panel_notebook(lab_server.root_dir, name, panel_cell)
+        if source is not None:
+            shutil.copyfile(source, lab_server.root_dir / name)
+        else:
+            panel_notebook(lab_server.root_dir, name, panel_cell)
         if app == "lab":
             page = shared_lab.open(name)
         else:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -357,6 +358,30 @@ def wait_python(page, expression: str, expected, *, timeout: float = 10.0):
         page.wait_for_timeout(100)
 
 
+_ADD_CELL_JS = (
+    "(code) => {"
+    + _CURRENT_NOTEBOOK_JS
+    + """
+  const content = nb.content;
+  content.activeCellIndex = content.widgets.length - 1;
+  content.deselectAll();
+  return window.jupyterapp.commands.execute('notebook:insert-cell-below').then(() => {
+    const cell = content.activeCell;
+    cell.model.sharedModel.setSource(code);
+    return content.activeCellIndex;
+  });
+}"""
+)
+
+
+def add_and_run_cell(page, code: str) -> int:
+    """Append a code cell with ``code`` at the end of the notebook on show and run it, as an analyst adding the
+    next step does; returns its index once it ran (``notebook:run-cell`` resolves when the execution is done)."""
+    index = page.evaluate(_ADD_CELL_JS, code)
+    execute_command(page, "notebook:run-cell")
+    return index
+
+
 def notebook_state(page) -> dict:
     """Active cell index, cell count, number of selected cells and mode of the current notebook."""
     return page.evaluate(
@@ -497,3 +522,8 @@ def add_client(root, name: str, client_id: str, secret: str | None = None) -> No
         secret_input(dialog).fill(secret)
     dialog.get_by_role("button", name="Save client", exact=True).click()
     dialog.wait_for(state="hidden")
+
+
+def notebook_name(item) -> str:
+    """A file name for the notebook of one pytest item (its test name, made safe)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", item.name).strip("_")[:80] + ".ipynb"
