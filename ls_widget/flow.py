@@ -20,17 +20,9 @@ from .oauth import (
     refresh,
     start_authorization,
 )
-from .profiles import Profile
+from .profiles import V2_CLIENT_ID_ENV, V2_CLIENT_SECRET_ENV, Profile
 from .session import LightspeedSession, api_error
 from .tokens import REFRESH_MARGIN, Token, TokenStore
-
-V2_CLIENT_ID_ENV = "LS_WIDGET_V2_CLIENT_ID"
-V2_CLIENT_SECRET_ENV = "LS_WIDGET_V2_CLIENT_SECRET"
-
-
-def v2_builtin_configured() -> bool:
-    return bool(os.environ.get(V2_CLIENT_ID_ENV, "").strip())
-
 
 def credentials_for(profile: Profile, oauth_client: str | None) -> Credentials:
     """Who signs in: the chosen stored client (v3), or the deployment's built-in client (v2)."""

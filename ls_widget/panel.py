@@ -233,9 +233,9 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
                 errors["oauth_client"] = "Choose an OAuth 2.0 client, or add one with 'Add OAuth 2.0 client'."
             elif self.oauth_client not in oauth_clients():
                 errors["oauth_client"] = f"The OAuth 2.0 client {self.oauth_client!r} is no longer stored: add it again."
-        elif not flow.v2_builtin_configured():
+        else:
             try:
-                flow.credentials_for(self.profile, None)
+                flow.credentials_for(self.profile, None)  # the built-in client must be configured
             except ConfigurationError as exc:
                 errors["api_type"] = str(exc)
         return errors

@@ -20,6 +20,8 @@ ApiType = Literal["v2", "v3"]
 
 AUTH_URL_ENV = "LS_WIDGET_AUTH_URL"
 API_URL_ENV = "LS_WIDGET_API_URL"
+V2_CLIENT_ID_ENV = "LS_WIDGET_V2_CLIENT_ID"  # the deployment's built-in client for v2 (design.md, "Environment")
+V2_CLIENT_SECRET_ENV = "LS_WIDGET_V2_CLIENT_SECRET"
 
 
 @dataclass(frozen=True)

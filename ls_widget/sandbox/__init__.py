@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from ..clients import OAuthClient
-from ..profiles import API_URL_ENV, AUTH_URL_ENV
+from ..profiles import API_URL_ENV, AUTH_URL_ENV, V2_CLIENT_ID_ENV, V2_CLIENT_SECRET_ENV
 from .app import SandboxState
 from .config import DataOptions, SandboxOptions
 from .faults import Fault
@@ -41,8 +41,6 @@ if TYPE_CHECKING:
 __all__ = ["DataOptions", "Sandbox", "SandboxOptions", "start"]
 
 log = logging.getLogger("ls_widget.sandbox")
-V2_CLIENT_ID_ENV = "LS_WIDGET_V2_CLIENT_ID"  # the names panel.py reads (design.md, "Environment")
-V2_CLIENT_SECRET_ENV = "LS_WIDGET_V2_CLIENT_SECRET"
 # Read scopes for every resource the sandbox serves; the legacy catalog has no inventory_read, so v2 asks for
 # employee:inventory there.
 DEFAULT_SCOPES = {
