@@ -29,7 +29,6 @@ with warnings.catch_warnings():
     # authlib 1.9 warns on import that its httpx integration prefers the "httpx2" fork; ls_widget uses httpx on
     # purpose (one HTTP stack for OAuth and the API), and the warning would print in red in every notebook.
     warnings.filterwarnings("ignore", message=r".*httpx.*deprecated.*", category=DeprecationWarning)
-    warnings.filterwarnings("ignore", message=r".*httpx.*deprecated.*")
     from authlib.integrations.base_client import OAuthError
     from authlib.integrations.httpx_client import OAuth2Client
 

@@ -88,9 +88,6 @@ class Token:
             account_id=record.get("account_id"),
         )
 
-    def __str__(self) -> str:
-        return repr(self)
-
 
 def jwt_claims(token: str) -> dict[str, Any]:
     """The payload of a JWT, *unverified*: read only for display and account discovery, never for trust.

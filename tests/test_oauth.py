@@ -101,3 +101,13 @@ def test_error_messages_never_carry_the_code():
     with pytest.raises(AuthorizationError) as info:
         check_redirect(parse_redirect("https://localhost/?code=SECRETCODE&state=forged"), pending)
     assert "SECRETCODE" not in str(info.value)
+
+
+def test_importing_the_package_shows_no_warning():
+    """authlib's httpx-integration deprecation notice would print in red in every notebook."""
+    import subprocess
+    import sys
+
+    code = "import ls_widget; ls_widget.LightspeedConnection"
+    done = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0 and "Warning" not in done.stderr, done.stderr
