@@ -2,20 +2,25 @@
 
 A client is saved as ``clients/<name>.json`` under the store's home, 0600. The secret is held in a private attribute,
 left out of ``repr`` and of every message, and read only by the OAuth code that sends it to Lightspeed's token endpoint.
+
+A stored file that is broken (hand-edited, truncated, from a full disk) raises ``StoreError`` naming the file and
+what to do, and never hides the other clients: ``read_client_summaries`` lists the good ones and the problems.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 from . import store
-from .errors import ClientNotFoundError, ConfigurationError
+from .errors import ClientNotFoundError, ConfigurationError, StoreError
+from .names import normalize_name
 
 log = logging.getLogger(__name__)
 
 _KIND = "clients"
-_MAX_NAME = 100
+_WHAT = "OAuth 2.0 client"
 # Lightspeed's client IDs are long hex strings; anything printable without whitespace is accepted so that other
 # formats (and the sandbox's) keep working, but a pasted line break or space is caught.
 _CLIENT_ID = re.compile(r"^[!-~]{1,512}$")
@@ -42,7 +47,12 @@ class OAuthClient:
         return self._client_secret is not None
 
     def save(self) -> "OAuthClient":
-        """Store (or replace) this client under its name; returns ``self``."""
+        """Store (or replace) this client under its name; returns ``self``.
+
+        Refuses (``ConfigurationError``) a new name that differs from a stored one only in case: Windows and macOS
+        would keep both in one file. Raises ``StoreError`` when the disk refuses the write.
+        """
+        _refuse_case_conflict(self.name)
         record = {"name": self.name, "client_id": self.client_id, "client_secret": self._client_secret}
         store.write_json(store.record_path(_KIND, self.name), record)
         return self
@@ -56,11 +66,11 @@ class OAuthClient:
                 f"No stored OAuth 2.0 client named {name!r} (stored: {known}). Add it in the panel with "
                 f"'Add OAuth 2.0 client', or in Python with OAuthClient(name, client_id, client_secret).save()."
             )
-        return cls(record["name"], record["client_id"], record.get("client_secret"))
+        return _from_record(record, name)
 
     @staticmethod
     def delete(name: str) -> None:
-        store.record_path(_KIND, name).unlink(missing_ok=True)
+        store.delete_record(_KIND, name)
 
     def __repr__(self) -> str:
         secret = "set" if self.has_secret else "none"
@@ -80,14 +90,8 @@ def oauth_clients() -> list[str]:
 
 
 def validate_name(name: object) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise ConfigurationError("Give the OAuth 2.0 client a name, e.g. 'Reporting notebook'.")
-    name = name.strip()
-    if len(name) > _MAX_NAME:
-        raise ConfigurationError(f"The client name is too long: keep it under {_MAX_NAME} characters.")
-    if any(ord(ch) < 32 for ch in name):
-        raise ConfigurationError("The client name cannot contain control characters or line breaks.")
-    return name
+    """The client's name, normalised like every stored name (see ``names.normalize_name``)."""
+    return normalize_name(name, _WHAT)
 
 
 def validate_client_id(client_id: object) -> str:
@@ -122,8 +126,15 @@ def client_from_dialog(content: dict, previous: str | None) -> OAuthClient:
         client_id = validate_client_id(client_id)
     except ConfigurationError as exc:
         raise DialogError("client_id", str(exc)) from None
-    if name != previous and name in oauth_clients():
-        raise DialogError("name", f"A client named {name!r} already exists: pick another name, or edit that one.")
+    previous = _dialog_previous(previous)
+    if name != previous:
+        if name in oauth_clients():
+            raise DialogError("name", f"A client named {name!r} already exists: pick another name, or edit that one.")
+        other = store.find_conflict(_KIND, name)
+        if other is not None:
+            # Also when renaming "store" to "Store": the panel saves the new name and then deletes the old one,
+            # which on Windows and macOS is the same file, so the client would be lost.
+            raise DialogError("name", _case_conflict_message(name, other))
     if not isinstance(secret, str):
         secret = None
     if previous and not (secret or "").strip():
@@ -131,21 +142,78 @@ def client_from_dialog(content: dict, previous: str | None) -> OAuthClient:
             secret = OAuthClient.load(previous).client_secret
         except ClientNotFoundError:
             secret = None
+        except StoreError as exc:
+            raise DialogError("client_secret", f"{exc} Or enter the client secret again here.") from None
     return OAuthClient(name, client_id, secret)
+
+
+def _dialog_previous(previous: object) -> str | None:
+    # The panel sends the name the dialog was opened for; anything that is not a valid name means "a new client".
+    try:
+        return normalize_name(previous, _WHAT) if previous else None
+    except ConfigurationError:
+        return None
 
 
 def error_field(exc: ConfigurationError) -> str | None:
     return getattr(exc, "field", None)
 
 
-def client_summaries() -> list[dict]:
-    """What the panel may know about each stored client: never the secret, only whether one is set."""
-    summaries = []
-    for name in oauth_clients():
+def read_client_summaries() -> tuple[list[dict], list[StoreError]]:
+    """What the panel may know about each stored client (never the secret, only whether one is set), and one
+    ``StoreError`` per client that could not be read: a broken file never hides the others."""
+    summaries: list[dict] = []
+    problems: list[StoreError] = []
+    try:
+        stored = oauth_clients()
+    except StoreError as exc:  # the clients directory itself cannot be read
+        return summaries, [exc]
+    for name in stored:
         try:
             client = OAuthClient.load(name)
-        except (OSError, ValueError, KeyError):
-            log.warning("ls_widget: skipped an unreadable stored OAuth client %r", name)
+        except ClientNotFoundError:
+            continue  # deleted since it was listed
+        except StoreError as exc:
+            problems.append(exc)
             continue
         summaries.append({"name": client.name, "client_id": client.client_id, "has_secret": client.has_secret})
+    return summaries, problems
+
+
+def client_summaries() -> list[dict]:
+    """The summaries of ``read_client_summaries``; the problems are logged."""
+    summaries, problems = read_client_summaries()
+    for problem in problems:
+        log.warning("ls_widget: skipped a stored OAuth 2.0 client: %s", problem)
     return summaries
+
+
+# -- reading a stored client ----------------------------------------------------------------------------------------
+def _from_record(record: dict[str, Any], name: str) -> OAuthClient:
+    """The client a stored record describes; ``StoreError`` when the record is not one ``save()`` writes."""
+    path = store.record_path(_KIND, name)
+    if "client_id" not in record:
+        raise store.broken_record(path, 'it has no "client_id"')
+    client_id, secret = record["client_id"], record.get("client_secret")
+    if not isinstance(client_id, str):
+        raise store.broken_record(path, 'its "client_id" is not text')
+    if secret is not None and not isinstance(secret, str):
+        raise store.broken_record(path, 'its "client_secret" is not text')
+    display_name = store.stored_name(_KIND, name, record)
+    try:
+        return OAuthClient(display_name, client_id, secret)
+    except ConfigurationError as exc:  # the messages never hold the secret
+        raise store.broken_record(path, f"it does not hold a valid client ({exc})") from None
+
+
+def _refuse_case_conflict(name: str) -> None:
+    other = store.find_conflict(_KIND, name)
+    if other is not None:
+        raise ConfigurationError(_case_conflict_message(name, other))
+
+
+def _case_conflict_message(name: str, other: str) -> str:
+    return (
+        f"A client named {other!r} is already stored, and {name!r} differs from it only in upper/lower case: "
+        f"Windows and macOS would store both in one file. Use {other!r}, or pick another name."
+    )

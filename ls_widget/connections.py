@@ -1,17 +1,23 @@
 """Saved connections: the form's settings by name (``connections/<name>.json``), never a secret.
 
 The tokens of a connection live beside it in the token store (``tokens/<name>.json``); together they let
-``LightspeedConnection.load(name)`` reopen a connection without signing in again.
+``LightspeedConnection.load(name)`` reopen a connection without signing in again. A saved file that is broken raises
+``StoreError`` naming the file and what to do; ``saved_connections()`` still lists it with the others.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from . import store
 from .errors import ConfigurationError
+from .names import normalize_name
+from .profiles import PROFILES
 
 _KIND = "connections"
+# The panel's capture modes (its `capture_mode` trait): a record must hold one the panel accepts.
+CAPTURE_MODES = ("auto", "jupyter", "paste")
 
 
 @dataclass
@@ -24,10 +30,18 @@ class ConnectionRecord:
     account_id: str = ""
     account_name: str = ""
 
+    def __post_init__(self) -> None:
+        # One normalisation for every stored name: "  Downtown " and "Downtown" are the same connection.
+        self.name = normalize_name(self.name, "connection")
+
     def path(self):
         return store.record_path(_KIND, self.name)
 
-    def save(self) -> None:
+    def save(self, *, replacing: str | None = None) -> None:
+        """Save these settings; ``ConfigurationError`` for a new name that clashes in case with a saved one,
+        ``StoreError`` when the disk refuses. ``replacing``: the name this record is being renamed from, which
+        may differ from it only in case (the caller deletes it afterwards)."""
+        check_new_name(self.name, replacing=replacing)
         store.write_json(self.path(), asdict(self))
 
     @classmethod
@@ -39,14 +53,76 @@ class ConnectionRecord:
                 f"No saved connection named {name!r} (saved: {saved}). Connections are saved by 'Save and "
                 f"authorize' or conn.save()."
             )
-        known = {key: data[key] for key in cls.__dataclass_fields__ if key in data}
-        return cls(**known)
+        return _from_record(data, name)
 
     @staticmethod
     def delete(name: str) -> None:
-        store.record_path(_KIND, name).unlink(missing_ok=True)
+        store.delete_record(_KIND, name)
 
 
 def saved_connections() -> list[str]:
     """Names of the saved connections, sorted."""
     return store.record_names(_KIND)
+
+
+def check_new_name(name: str, *, replacing: str | None = None) -> str:
+    """``name`` normalised, or ``ConfigurationError`` when it cannot be saved: invalid, or new and differing from a
+    saved connection only in upper/lower case (Windows and macOS would keep both, and their tokens, in one file).
+    A clash with ``replacing`` (the connection being renamed to ``name``) is allowed.
+
+    Call it before signing in, not only when saving: the sign-in stores tokens under the name first.
+    """
+    name = normalize_name(name, "connection")
+    other = store.find_conflict(_KIND, name)
+    if other is not None and not _same_name(other, replacing):
+        raise ConfigurationError(
+            f"A connection named {other!r} is already saved, and {name!r} differs from it only in upper/lower "
+            f"case: Windows and macOS would store both in one file. Open {other!r}, or pick another name."
+        )
+    return name
+
+
+def _same_name(stored: str, other: str | None) -> bool:
+    try:
+        return other is not None and normalize_name(other, "connection") == stored
+    except ConfigurationError:
+        return False
+
+
+# What each field of a saved record must be; a hand-edited or damaged file is caught here, not deep in the panel.
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+_CHECKS = {
+    "api_type": (lambda v: v in PROFILES, "one of " + ", ".join(repr(k) for k in PROFILES)),
+    "scopes": (lambda v: isinstance(v, list) and all(_is_text(s) for s in v), "a list of scope ids"),
+    "oauth_client": (lambda v: v is None or _is_text(v), "a client name or null"),
+    "capture_mode": (lambda v: v in CAPTURE_MODES, "one of " + ", ".join(repr(m) for m in CAPTURE_MODES)),
+    "account_id": (_is_text, "text"),
+    "account_name": (_is_text, "text"),
+}
+
+
+def _from_record(data: dict[str, Any], name: str) -> ConnectionRecord:
+    """The record a saved file describes. Missing fields take their defaults (older files); unknown ones are ignored
+    (newer versions); a field of the wrong kind is a ``StoreError``."""
+    path = store.record_path(_KIND, name)
+    fields: dict[str, Any] = {"name": store.stored_name(_KIND, name, data)}
+    for key, (valid, expected) in _CHECKS.items():
+        if key not in data:
+            continue
+        value = data[key]
+        try:
+            ok = valid(value)
+        except TypeError:  # e.g. an unhashable value tested against a tuple
+            ok = False
+        if not ok:
+            raise store.broken_record(path, f"its {key!r} is {_describe(value)}, not {expected}")
+        fields[key] = value
+    return ConnectionRecord(**fields)
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # httpx is imported lazily by the session; errors must stay importable without it
+    import httpx
+
 
 class LightspeedError(Exception):
     """Base class of every error ls_widget raises on purpose."""
@@ -13,6 +18,20 @@ class ConfigurationError(LightspeedError, ValueError):
 
 class ClientNotFoundError(ConfigurationError, LookupError):
     """No stored OAuth client has that name."""
+
+
+class StoreError(LightspeedError, OSError):
+    """A stored file (client, connection or tokens) cannot be read or written.
+
+    ``.path`` names the file (or directory); the message says what is wrong and what to do about it.
+    """
+
+    def __init__(self, message: str, path: object = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+    def __str__(self) -> str:  # OSError's own __str__ would format errno/filename instead of the message
+        return str(self.args[0]) if self.args else ""
 
 
 class AuthorizationError(LightspeedError):
@@ -28,9 +47,52 @@ class NotConnectedError(LightspeedError):
 
 
 class ApiError(LightspeedError):
-    """Lightspeed's API answered with an error. ``.status`` is the HTTP status, ``.message`` its explanation."""
+    """Lightspeed's API answered with an error, or with something that is not a valid answer.
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(f"Lightspeed API error {status}: {message}")
+    ``.status`` is the HTTP status (0 when no answer arrived), ``.message`` the explanation, ``.response`` the
+    ``httpx.Response`` (or ``None``), and ``.request_id`` Lightspeed's ``Cf-Ray`` (or request-id) header, which its
+    support asks for when you report a problem.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        response: "httpx.Response | None" = None,
+        request_id: str | None = None,
+    ) -> None:
+        if request_id is None and response is not None:
+            request_id = request_id_of(response)
+        suffix = f" (request id {request_id})" if request_id else ""
+        super().__init__(f"Lightspeed API error {status}: {message}{suffix}")
         self.status = status
         self.message = message
+        self.response = response
+        self.request_id = request_id
+
+
+def request_id_of(response: "httpx.Response") -> str | None:
+    """Lightspeed's id for one request: ``Cf-Ray`` (what its support asks for), else a generic request-id header."""
+    for header in ("Cf-Ray", "X-Request-Id", "X-Request-ID", "Request-Id"):
+        value = response.headers.get(header)
+        if value:
+            return value.strip()[:100]
+    return None
+
+
+def excerpt(response: "httpx.Response", limit: int = 200) -> str:
+    """The first bytes of an answer's body as printable text, for messages ("<empty>" when there is none).
+
+    Only ever used on answers that are *not* what was expected (an HTML portal page, a truncated JSON): a valid
+    token answer is never quoted.
+    """
+    try:
+        raw = response.content[: limit * 4]
+    except Exception:  # noqa: BLE001 - a body that cannot even be read is described, not raised
+        return "<unreadable>"
+    text = raw.decode("utf-8", errors="replace")
+    text = "".join(ch if ch.isprintable() else " " for ch in text).strip()
+    if not text:
+        return "<empty>"
+    return text[:limit] + ("…" if len(text) > limit or len(response.content) > len(raw) else "")

@@ -5,6 +5,7 @@ import pytest
 
 import ls_widget
 from ls_widget import ClientNotFoundError, ConfigurationError, OAuthClient
+from ls_widget.clients import DialogError, client_from_dialog
 
 
 def test_save_load_and_list(ls_home):
@@ -56,3 +57,37 @@ def test_validation_errors_never_echo_the_secret():
     with pytest.raises(ConfigurationError) as info:
         OAuthClient("Reports", "bad id", "s3cr3t-value")
     assert "s3cr3t" not in str(info.value)
+
+
+def test_names_are_normalised_like_every_stored_name():
+    client = OAuthClient("Cafe\u0301 ", "abc")
+    assert client.name == "Caf\u00e9"
+    client.save()
+    assert ls_widget.oauth_clients() == ["Caf\u00e9"]
+
+
+def test_a_client_file_saved_with_a_bom_still_loads(ls_home):
+    (ls_home / "clients").mkdir()
+    (ls_home / "clients" / "Shop.json").write_bytes(b'\xef\xbb\xbf{"name": "Shop", "client_id": "abc"}')
+    assert OAuthClient.load("Shop").client_id == "abc"
+
+
+def test_the_dialog_refuses_a_name_differing_only_in_case_from_another_client():
+    OAuthClient("Reports", "abc").save()
+    with pytest.raises(DialogError, match="only in upper/lower case") as info:
+        client_from_dialog({"name": "REPORTS", "client_id": "xyz", "client_secret": "s"}, None)
+    assert info.value.field == "name"
+
+
+def test_the_dialog_refuses_a_case_only_rename():
+    # The panel saves the new name, then deletes the old one: on Windows and macOS that is the same file.
+    OAuthClient("reports", "abc", "s3cr3t").save()
+    with pytest.raises(DialogError, match="only in upper/lower case"):
+        client_from_dialog({"name": "Reports", "client_id": "abc", "client_secret": ""}, "reports")
+    edited = client_from_dialog({"name": " reports ", "client_id": "new", "client_secret": ""}, "reports")
+    assert (edited.name, edited.client_id, edited.client_secret) == ("reports", "new", "s3cr3t")
+
+
+def test_the_dialog_treats_an_invalid_previous_name_as_a_new_client():
+    client = client_from_dialog({"name": "Shop", "client_id": "abc", "client_secret": "s"}, 42)
+    assert (client.name, client.client_secret) == ("Shop", "s")
