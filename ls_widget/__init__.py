@@ -18,6 +18,7 @@ from .errors import (
     ConfigurationError,
     LightspeedError,
     NotConnectedError,
+    StoreError,
 )
 
 if TYPE_CHECKING:
@@ -53,5 +54,6 @@ __all__ = [
     "OAuthClient",
     "oauth_clients",
     "saved_connections",
+    "StoreError",
 ]
 __version__ = "0.1.0"

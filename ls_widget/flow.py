@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from .auth import SignIn
 from .clients import OAuthClient
 from .errors import AuthorizationError, ConfigurationError
 from .oauth import (
@@ -17,12 +18,11 @@ from .oauth import (
     check_redirect,
     exchange_code,
     parse_redirect,
-    refresh,
     start_authorization,
 )
 from .profiles import V2_CLIENT_ID_ENV, V2_CLIENT_SECRET_ENV, Profile
-from .session import LightspeedSession, api_error
-from .tokens import REFRESH_MARGIN, Token, TokenStore
+from .session import LightspeedSession, Page, api_error
+from .tokens import TokenStore
 
 def credentials_for(profile: Profile, oauth_client: str | None) -> Credentials:
     """Who signs in: the chosen stored client (v3), or the deployment's built-in client (v2)."""
@@ -36,13 +36,12 @@ def credentials_for(profile: Profile, oauth_client: str | None) -> Credentials:
         return Credentials(client_id, os.environ.get(V2_CLIENT_SECRET_ENV, "").strip() or None)
     if not oauth_client:
         raise ConfigurationError("Choose an OAuth 2.0 client (oauth_client=...) before authorizing with Lightspeed v3.")
-    client = OAuthClient.load(oauth_client)
+    client = OAuthClient.load(oauth_client)  # ClientNotFoundError / StoreError, both typed
     return Credentials(client.client_id, client.client_secret)
 
 
 @dataclass
 class Connected:
-    token: Token
     account_id: str
     account_name: str
 
@@ -78,35 +77,31 @@ def complete(
         )
     token = exchange_code(profile, credentials, auth_code, pending)
     tokens.save(token)  # before first use: Lightspeed retires the old refresh token once the new access token is used
-    account_id, account_name = discover_account(profile, credentials, tokens, token)
-    if token.account_id != account_id:
-        token = token.with_account(account_id)
-        tokens.save(token)
-    return Connected(token, account_id, account_name)
+    account_id, account_name = discover_account(profile, SignIn(profile, credentials, tokens), token.account_id)
+    return Connected(account_id, account_name)
 
 
-def discover_account(profile: Profile, credentials: Credentials, tokens: TokenStore, token: Token) -> tuple[str, str]:
-    """The account id (JWT ``acct`` claim, else ``Account.json``) and its name (``Account.json``)."""
-    with LightspeedSession(profile, credentials, tokens, token, token.account_id or "") as probe:
+def discover_account(profile: Profile, sign_in: SignIn, known_id: str | None) -> tuple[str, str]:
+    """The account id (JWT ``acct`` claim or the saved one, else ``Account.json``) and its name (``Account.json``).
+
+    The probe goes through a session, so a token about to expire (or refused with a 401) is refreshed on the way,
+    in the store: the caller never holds a token that might have been spent meanwhile.
+    """
+    token = sign_in.token()
+    known_id = token.account_id or known_id or ""
+    with LightspeedSession(profile, sign_in, known_id) as probe:
         response = probe.request("GET", profile.accounts_endpoint)
         if response.status_code >= 400:
             raise api_error(response)
-        accounts = (response.json() or {}).get("Account")
-    accounts = [accounts] if isinstance(accounts, dict) else list(accounts or [])
+        page = Page.read(response)
+        accounts = page.records("Account")
+    ids = [account.get("accountID") for account in accounts]
+    if not all(isinstance(account_id, (str, int)) and str(account_id).strip() for account_id in ids):
+        raise page.invalid("lists an account without a readable accountID")
     if not accounts:
-        if token.account_id:
-            return token.account_id, ""
+        if known_id:
+            return known_id, ""
         raise AuthorizationError("Lightspeed signed you in but listed no account for this user.", error="no_account")
-    chosen = next((a for a in accounts if str(a.get("accountID")) == str(token.account_id)), accounts[0])
-    return str(token.account_id or chosen.get("accountID")), str(chosen.get("name") or "")
-
-
-def resume(profile: Profile, credentials: Credentials, tokens: TokenStore) -> Token:
-    """The stored token, refreshed now if it is about to expire (used when reopening a saved connection)."""
-    token = tokens.load()
-    if token is None:
-        raise AuthorizationError("This connection has no stored sign-in: click 'Save and authorize'.",
-                                 error="not_authorized")
-    if token.expires_within(REFRESH_MARGIN):
-        token = tokens.refresh(token, lambda current: refresh(profile, credentials, current))
-    return token
+    chosen = next((a for a in accounts if str(a.get("accountID")) == str(known_id)), accounts[0])
+    name = chosen.get("name")
+    return str(known_id or chosen.get("accountID")), name.strip() if isinstance(name, str) else ""

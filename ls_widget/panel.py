@@ -16,18 +16,14 @@ from typing import Any
 import anywidget
 import traitlets as t
 
-from . import flow, profiles
-from .clients import OAuthClient, client_summaries, oauth_clients
-from .connections import ConnectionRecord
-from .errors import ConfigurationError, LightspeedError, NotConnectedError
-from .oauth import Credentials, PendingAuthorization, revoke
+from . import profiles
+from .clients import OAuthClient, oauth_clients
+from .connection import STATUSES, Connection
+from .errors import ConfigurationError
 from .panel_messages import PanelMessages
 from .session import LightspeedSession
-from .tokens import Token, TokenStore
 
 _STATIC = Path(__file__).parent / "static"
-_STATUSES = ("draft", "authorizing", "connected", "error")
-_MAX_NAME = 100
 
 
 class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
@@ -46,7 +42,7 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
     )
     scopes = t.List(t.Unicode(), help="Scope ids from the API type's catalog.").tag(sync=True)
     oauth_client = t.Any(None, allow_none=True, help="Name of the stored OAuth 2.0 client (v3 only).").tag(sync=True)
-    status = t.Enum(_STATUSES, default_value="draft", read_only=True).tag(sync=True)
+    status = t.Enum(STATUSES, default_value="draft", read_only=True).tag(sync=True)
     error = t.Unicode("", read_only=True).tag(sync=True)
     redirect_uri = t.Unicode("", help="The redirect URI to register at Lightspeed (filled in by the panel).").tag(
         sync=True
@@ -77,137 +73,81 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
             scopes=list(scopes),
             oauth_client=oauth_client,
             _profiles=profiles.panel_catalog(),
-            _clients=client_summaries(),
         )
+        self._refresh_clients()
         self._auth_host_loopback = self.profile.auth_host_is_loopback
-        # The flow's secrets stay in kernel memory: never traits, never in the notebook.
-        self._pending: PendingAuthorization | None = None
-        self._pending_credentials: Credentials | None = None
-        self._credentials: Credentials | None = None
-        self._token: Token | None = None
-        self._session: LightspeedSession | None = None
+        # The connection itself: settings, sign-in and session. The panel mirrors its state into traits.
+        self._connection = Connection(self.name, self.api_type, self.scopes, self.oauth_client, self.capture_mode)
+        self._connection.subscribe(self._mirror)
         self.on_msg(self._on_panel_message)
 
-    # -- the OAuth flow ------------------------------------------------------------------------------------------
+    @property
+    def connection(self) -> Connection:
+        """The plain connection object behind the panel (no widget): use it in scripts and threads."""
+        return self._connection
+
+    # -- the OAuth flow: delegated to the connection -------------------------------------------------------------
     def authorization_url(self) -> str:
         """Start a fresh sign-in (new state and PKCE verifier) and return the Lightspeed URL to open."""
-        problems = self.validation_errors()
-        if problems:
-            raise ConfigurationError(" ".join(problems.values()))
-        credentials = flow.credentials_for(self.profile, self.oauth_client)
-        url, self._pending = flow.begin(self.profile, credentials, self.scopes)
-        self._pending_credentials = credentials
-        self.set_trait("error", "")
-        self.set_trait("status", "authorizing")
-        return url
+        return self._connection.authorization_url()
 
     def complete_authorization(self, redirected_url: str) -> LightspeedSession:
         """Finish the sign-in from the address Lightspeed redirected to; returns the ready session."""
-        self._complete(redirected_url=redirected_url)
-        return self.session
+        return self._connection.complete_authorization(redirected_url)
 
     @property
     def session(self) -> LightspeedSession:
         """The ready ``LightspeedSession`` once connected."""
-        if self.status != "connected" or self._token is None or self._credentials is None:
-            reason = f" The last attempt failed: {self.error}" if self.status == "error" and self.error else ""
-            raise NotConnectedError(
-                "Not connected yet: click 'Save and authorize' in the panel, finish signing in to Lightspeed, then "
-                "run this cell again (a running cell cannot wait for the click)." + reason
-            )
-        if self._session is None:
-            self._session = LightspeedSession(
-                self.profile, self._credentials, TokenStore(self.name), self._token, self.account_id,
-                self.account_name, on_signed_out=self._fail, on_token=self._show_token,
-            )
-        return self._session
+        return self._connection.session
 
     def save(self) -> "LightspeedConnection":
-        """Save the settings (and the sign-in, when connected) under ``name``; reopen with ``load(name)``."""
-        if not self.name.strip():
-            raise ConfigurationError("Name the connection before saving it.")
-        self._record().save()
-        if self._token is not None:
-            TokenStore(self.name).save(self._session.token if self._session else self._token)
+        """Save the settings under ``name``; reopen with ``load(name)``. Tokens are stored by the sign-in itself."""
+        self._connection.save()
         return self
 
     @classmethod
     def load(cls, name: str) -> "LightspeedConnection":
         """Reopen a saved connection; with a stored sign-in it is connected again (tokens refresh silently)."""
-        record = ConnectionRecord.load(name)
-        client = record.oauth_client if record.oauth_client in oauth_clients() else None
-        conn = cls(name=record.name, api_type=record.api_type, scopes=record.scopes, oauth_client=client)
-        conn.capture_mode = record.capture_mode
-        tokens = TokenStore(record.name)
-        if tokens.load() is None:
-            return conn
-        try:
-            credentials = flow.credentials_for(conn.profile, client)
-            token = flow.resume(conn.profile, credentials, tokens)
-            # One Account.json request proves the sign-in still works (a merchant may have revoked it) and
-            # picks up a renamed account; a dead token is refreshed on the way.
-            account_id, account_name = flow.discover_account(conn.profile, credentials, tokens, token)
-        except LightspeedError as exc:
-            conn._fail(exc)
-            return conn
-        conn._connected(credentials, tokens.load() or token, account_id, account_name)
-        return conn
+        connection = Connection.load(name)
+        panel = cls(name=connection.name, api_type=connection.api_type, scopes=connection.scopes,
+                    oauth_client=connection.oauth_client)
+        panel.capture_mode = connection.capture_mode
+        panel._adopt(connection)
+        return panel
+
+    def rename(self, new_name: str) -> None:
+        """Rename the connection; a signed-in one moves its saved settings and sign-in to the new name."""
+        self._connection.rename(new_name)
+        self.name = self._connection.name
 
     def disconnect(self) -> None:
-        """Sign out: revoke the tokens at Lightspeed (v3) and delete them here. The settings stay saved."""
-        token = self._session.token if self._session else self._token
-        tokens = TokenStore(self.name)
-        try:
-            if token is not None and self._credentials is not None:
-                revoke(self.profile, self._credentials, token)
-        except LightspeedError as exc:
-            self._notice = f"Deleted the local sign-in, but Lightspeed did not confirm the revocation: {exc}"
-        finally:
-            tokens.delete()
-            self._reset_sign_in()
+        """Sign out: revoke the stored tokens at Lightspeed (v3) and delete them here. The settings stay saved."""
+        note = self._connection.disconnect()
+        if note:
+            self._notice = note
 
     def _complete(self, **redirect) -> None:
-        pending, credentials = self._pending, self._pending_credentials
-        try:
-            if credentials is None:
-                credentials = flow.credentials_for(self.profile, self.oauth_client)
-            connected = flow.complete(self.profile, credentials, pending, TokenStore(self.name), **redirect)
-        except LightspeedError as exc:
-            retryable = pending is not None and getattr(exc, "error", None) in ("invalid_state", "invalid_request")
-            if retryable:
-                self.set_trait("error", str(exc))  # still "authorizing": the right address can still be pasted
-            else:
-                self._pending = None  # the code was spent or refused: this sign-in cannot be finished
-                self._fail(exc)
-            raise
-        self._pending = None
-        self._connected(credentials, connected.token, connected.account_id, connected.account_name)
-        self._record().save()
-
-    def _connected(self, credentials: Credentials, token: Token, account_id: str, account_name: str) -> None:
-        if self._session is not None:
-            self._session.close()
-        self._credentials, self._token, self._session = credentials, token, None
-        self.set_trait("account_id", account_id)
-        self.set_trait("account_name", account_name)
-        self._show_token(token)
-        self.set_trait("error", "")
-        self.set_trait("status", "connected")
-
-    def _show_token(self, token: Token) -> None:
-        """What the panel shows of a token: its scopes and expiry (called again after every refresh)."""
-        self._granted_scopes = list(token.scopes)
-        self._expires_at = token.expires_at
+        self._connection.complete(**redirect)
+        if self.name != self._connection.name:
+            self.name = self._connection.name  # the stored (normalised) name
 
     def _fail(self, exc: Exception) -> None:
-        self.set_trait("error", str(exc))
-        self.set_trait("status", "error")
+        self._connection.fail(exc)
 
-    def _record(self) -> ConnectionRecord:
-        return ConnectionRecord(
-            name=self.name.strip(), api_type=self.api_type, scopes=list(self.scopes), oauth_client=self.oauth_client,
-            capture_mode=self.capture_mode, account_id=self.account_id, account_name=self.account_name,
-        )
+    def _adopt(self, connection: Connection) -> None:
+        self._connection = connection
+        connection.subscribe(self._mirror)
+        self._mirror(connection)
+
+    def _mirror(self, connection: Connection) -> None:
+        """Show the connection's state in the traits the panel draws (called after each of its changes)."""
+        if connection is not getattr(self, "_connection", None):
+            return
+        for trait in ("account_id", "account_name", "error", "status"):
+            self.set_trait(trait, getattr(connection, trait))
+        token = connection.token()
+        self._granted_scopes = list(token.scopes) if token else []
+        self._expires_at = token.expires_at if token else 0.0
 
     # -- public helpers -------------------------------------------------------------------------------------------
     @property
@@ -216,29 +156,7 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
 
     def validation_errors(self) -> dict[str, str]:
         """Per-field problems that stop "Save and authorize", keyed by trait name (empty when all is well)."""
-        errors: dict[str, str] = {}
-        if not self.name.strip():
-            errors["name"] = "Name your connection, e.g. 'Downtown store reports'."
-        elif len(self.name) > _MAX_NAME:
-            errors["name"] = f"Keep the name under {_MAX_NAME} characters."
-        else:
-            try:
-                ConnectionRecord(self.name.strip()).path()
-            except ConfigurationError as exc:
-                errors["name"] = str(exc)
-        if not self.scopes:
-            errors["scopes"] = "Choose at least one scope with 'Edit scopes'."
-        if self.profile.client_source == "user":
-            if not self.oauth_client:
-                errors["oauth_client"] = "Choose an OAuth 2.0 client, or add one with 'Add OAuth 2.0 client'."
-            elif self.oauth_client not in oauth_clients():
-                errors["oauth_client"] = f"The OAuth 2.0 client {self.oauth_client!r} is no longer stored: add it again."
-        else:
-            try:
-                flow.credentials_for(self.profile, None)  # the built-in client must be configured
-            except ConfigurationError as exc:
-                errors["api_type"] = str(exc)
-        return errors
+        return self._connection.validation_errors()
 
     def __repr__(self) -> str:
         return (
@@ -274,7 +192,7 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
         if isinstance(value, OAuthClient):
             # Passing a client object means "use this one": make sure the flow can find it in the store.
             value.save()
-            self._clients = client_summaries()
+            self._refresh_clients()
             return value.name
         if not isinstance(value, str):
             raise t.TraitError("oauth_client must be the name of a stored OAuth 2.0 client, an OAuthClient, or None.")
@@ -285,6 +203,26 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
                 f"in the panel, or OAuthClient(name, client_id, client_secret).save()."
             )
         return value
+
+    @t.validate("name")
+    def _check_name(self, proposal):
+        connection = getattr(self, "_connection", None)
+        if connection is not None and connection.bound_name is not None:
+            try:
+                connection.name = proposal["value"]
+            except ConfigurationError as exc:
+                raise t.TraitError(str(exc)) from None
+        return proposal["value"]
+
+    @t.observe("name", "api_type", "scopes", "oauth_client", "capture_mode")
+    def _to_connection(self, change) -> None:
+        connection = getattr(self, "_connection", None)  # absent while __init__ sets the first values
+        if connection is None:
+            return
+        if change["name"] == "name":
+            connection.name = change["new"]
+        else:
+            setattr(connection, change["name"], change["new"])
 
     @t.observe("api_type")
     def _on_api_type(self, change) -> None:
@@ -313,17 +251,9 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
 
     def _forget_sign_in(self, what: str) -> None:
         """A sign-in belongs to the API type and client it was made with: after changing either, sign in again."""
-        if getattr(self, "_token", None) is None and getattr(self, "_pending", None) is None:
+        connection = getattr(self, "_connection", None)
+        if connection is None or not connection.signed_in:
             return  # nothing signed in (this also runs while __init__ sets the traits)
-        self._reset_sign_in()
+        connection.forget_sign_in()
         change = f"The {what} changed: click 'Save and authorize' to sign in with it."
         self._notice = f"{self._notice} {change}".strip()
-
-    def _reset_sign_in(self) -> None:
-        """Back to a draft: no session, no token or pending sign-in in memory, no account shown."""
-        if self._session is not None:
-            self._session.close()
-        self._session = self._token = self._credentials = self._pending = self._pending_credentials = None
-        for trait, value in (("account_id", ""), ("account_name", ""), ("status", "draft"), ("error", "")):
-            self.set_trait(trait, value)
-        self._granted_scopes, self._expires_at = [], 0.0

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from .clients import OAuthClient, client_from_dialog, client_summaries, error_field
+from .clients import OAuthClient, client_from_dialog, error_field, read_client_summaries
 from .errors import ConfigurationError, LightspeedError
 
 log = logging.getLogger("ls_widget.panel")
@@ -41,7 +41,11 @@ class PanelMessages:
         handler(content)
 
     def _refresh_clients(self, _content: dict | None = None) -> None:
-        self._clients = client_summaries()
+        """Reload the stored clients; a broken client file is named in the status region, the others still load."""
+        summaries, problems = read_client_summaries()
+        self._clients = summaries
+        if problems:
+            self._notice = " ".join(str(problem) for problem in problems)
 
     def _save_client_from_panel(self, content: dict) -> None:
         previous = content.get("previous_name") or None
@@ -50,10 +54,14 @@ class PanelMessages:
         except ConfigurationError as exc:
             self.send({"type": "client_error", "field": error_field(exc), "message": str(exc)})
             return
-        client.save()
-        if previous and previous != client.name:
-            OAuthClient.delete(previous)
-        self._clients = client_summaries()
+        try:
+            client.save()
+            if previous and previous != client.name:
+                OAuthClient.delete(previous)
+        except LightspeedError as exc:  # a read-only or full home, a case clash found at the last moment
+            self.send({"type": "client_error", "field": error_field(exc), "message": str(exc)})
+            return
+        self._refresh_clients()
         self.oauth_client = client.name
         self.send({"type": "client_saved", "name": client.name})
 

@@ -102,6 +102,9 @@ class Profile:
     client_source: Literal["user", "builtin"]
     access_token_format: Literal["jwt", "opaque"]
     code_lifetime: int  # seconds an authorization code lives (section 1.3): the paste box counts it down
+    # Refresh ahead of expiry (v3), or only at expiry and on a 401 (v2: the legacy server answers an early refresh
+    # with the same access token, so refreshing early gains nothing and repeats on every request).
+    refresh_ahead: bool
     scopes: Mapping[str, Scope]
 
     @property
@@ -161,6 +164,7 @@ V3 = Profile(
     client_source="user",
     access_token_format="jwt",
     code_lifetime=60,
+    refresh_ahead=True,
     scopes=V3_SCOPES,
 )
 
@@ -178,6 +182,7 @@ V2 = Profile(
     client_source="builtin",
     access_token_format="opaque",
     code_lifetime=30,
+    refresh_ahead=False,
     scopes=V2_SCOPES,
 )
 

@@ -128,9 +128,10 @@ def parse_retry_after(value: str | None) -> float | None:
         return max(0.0, seconds)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        return max(0.0, when.timestamp() - time.time())
+    except (TypeError, ValueError, OverflowError, IndexError, OSError):
+        # Not a date Python can read: the caller falls back to the documented minimum back-off.
         return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def _get(headers: Mapping[str, str], name: str) -> str | None:

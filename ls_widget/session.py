@@ -1,86 +1,96 @@
-"""``LightspeedSession``: an httpx client on one account's API that paces, retries, refreshes and paginates.
+"""``LightspeedSession``: one account's API as records, pages and DataFrames.
 
-- Pacing: every request waits just long enough to be admitted by the leaky bucket (see ``ratelimit``); a 429 is
-  honoured with its ``Retry-After`` and retried.
-- Tokens: refreshed shortly before expiry, and once on a 401, through the connection's ``TokenStore`` (single-flight,
-  stored before use).
-- Retries: GETs are retried on 5xx and on dropped connections with capped exponential backoff and jitter; writes are
-  retried only when the request never reached Lightspeed (connect errors) or was refused unprocessed (429).
-- Pagination: v3 follows ``@attributes.next`` verbatim; v2 walks ``offset``/``limit`` up to ``@attributes.count``.
-  A one-record page (an object) and an empty page (no resource key) both come back as lists.
-- Requests on one session are serial (a lock), which is what the bucket rewards anyway; the session is thread-safe.
+The session is an httpx client built from two layers, each with one job:
+- ``auth.LightspeedAuth`` adds the bearer token (only for the API's origin) and refreshes once on a 401, always
+  through the connection's token store, the one source of truth for tokens;
+- ``transport.PacedTransport`` paces requests to the leaky bucket and retries what is safe, with bounded waits.
+On top, the session reads Lightspeed's answers: every page is checked for shape (a JSON object, records as objects,
+a string ``next`` on the same origin, a numeric ``count``) and anything else is an ``ApiError`` quoting the start
+of the body, never a silent partial pull.
+
+Pagination: v3 follows ``@attributes.next`` verbatim (a cursor seen twice ends the pull with an error instead of a
+loop); v2 walks ``offset``/``limit`` up to ``@attributes.count``. A one-record page (an object) and an empty page
+(no resource key) both come back as lists. Requests on one session are serial (a lock), which is what the bucket
+rewards anyway; the session is thread-safe.
 """
 
 from __future__ import annotations
 
-import random
 import threading
 import time
+from collections import Counter
 from typing import Any, Callable, Iterator
-from urllib.parse import urlsplit
 
 import httpx
 
 from . import query
-from .errors import ApiError, AuthorizationError
-from .oauth import Credentials, refresh
+from .auth import LightspeedAuth, SignIn, check_origin, origin_of
+from .errors import ApiError, excerpt
 from .profiles import Profile
 from .progress import Progress
 from .ratelimit import Pacer
-from .tokens import REFRESH_MARGIN, Token, TokenStore
+from .tokens import Token
+from .transport import DEFAULT_MAX_WAIT, PacedTransport
 
 PAGE_SIZE = 100  # Lightspeed's maximum
-_RETRY_STATUSES = {500, 502, 503, 504}
-_MAX_ATTEMPTS = 6  # for 5xx and dropped connections
-_MAX_RATE_LIMITED = 10  # consecutive 429s before giving up
-_BACKOFF_BASE, _BACKOFF_CAP = 0.5, 30.0
-_IDEMPOTENT = {"GET", "HEAD", "OPTIONS"}
+MAX_BODY = 64 * 1024 * 1024  # bytes; a page of 100 records with relations is well under 10 MB
 
 
 class LightspeedSession:
-    """A ready client on one Lightspeed account. Get one from ``LightspeedConnection.session``."""
+    """A ready client on one Lightspeed account. Get one from ``conn.session``."""
 
     def __init__(
         self,
         profile: Profile,
-        credentials: Credentials,
-        tokens: TokenStore,
-        token: Token,
+        sign_in: SignIn,
         account_id: str,
         account_name: str = "",
         *,
-        http: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
         pacer: Pacer | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        on_signed_out: Callable[[Exception], None] | None = None,
-        on_token: Callable[[Token], None] | None = None,
+        max_wait: float = DEFAULT_MAX_WAIT,
     ) -> None:
         self.profile = profile
         self.account_id = str(account_id)
         self.account_name = account_name
-        self._credentials = credentials
-        self._tokens = tokens
-        self._token = token
-        self._http = http or httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0),
-                                          headers={"Accept": "application/json"})
-        self._pacer = pacer or Pacer(sleep=sleep)
-        self._sleep = sleep
-        self._on_signed_out = on_signed_out  # told when Lightspeed refuses the refresh token: sign-in needed
-        self._on_token = on_token  # told after each refresh (the panel shows the new expiry)
+        self._sign_in = sign_in
+        self._paced = PacedTransport(_LimitedTransport(transport or httpx.HTTPTransport()), pacer=pacer, sleep=sleep,
+                                     max_wait=max_wait)
+        self._http = httpx.Client(
+            transport=self._paced, auth=LightspeedAuth(sign_in), follow_redirects=False,
+            timeout=httpx.Timeout(60.0, connect=10.0), headers={"Accept": "application/json"},
+        )
         self._lock = threading.RLock()
         self.base_url = profile.account_url(self.account_id)
+        self._origin = origin_of(profile.api_url)
 
     @property
     def api_type(self) -> str:
         return self.profile.api_type
 
     @property
-    def token(self) -> Token:
-        """The current token (prints redacted)."""
-        return self._token
+    def token(self) -> Token | None:
+        """The current stored token (prints redacted); ``None`` once the connection was signed out."""
+        return self._sign_in.store.current()
+
+    @property
+    def max_wait(self) -> float:
+        """The longest single wait (seconds) the session accepts from the rate limit; longer raises ``ApiError``."""
+        return self._paced.max_wait
+
+    @max_wait.setter
+    def max_wait(self, seconds: float) -> None:
+        self._paced.max_wait = float(seconds)
+
+    @property
+    def statuses(self) -> Counter:
+        """How many answers of each HTTP status this session received, retried ones (e.g. 429s) included."""
+        return self._paced.statuses
 
     def __repr__(self) -> str:
-        return f"LightspeedSession(api_type={self.api_type!r}, account_id={self.account_id!r}, account_name={self.account_name!r})"
+        return (f"LightspeedSession(api_type={self.api_type!r}, account_id={self.account_id!r}, "
+                f"account_name={self.account_name!r})")
 
     # -- context manager ---------------------------------------------------------------------------------------
     def __enter__(self) -> "LightspeedSession":
@@ -94,61 +104,32 @@ class LightspeedSession:
 
     # -- low level ---------------------------------------------------------------------------------------------
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """One paced, authenticated request. ``path`` is relative to the account (``"Item.json"``) or a full URL.
+        """One paced, authenticated request. ``path`` is relative to the account (``"Item.json"``) or a full URL
+        on Lightspeed's API (any other host is refused with ``ApiError`` before anything is sent).
 
         Returns the final response (after refreshes and retries), whatever its status.
         """
-        method = method.upper()
-        url = path if urlsplit(path).scheme else f"{self.base_url}/{path.lstrip('/')}"
-        extra_headers = dict(kwargs.pop("headers", None) or {})
+        url = self._resolve(path)
         with self._lock:
-            refreshed_for_401 = False
-            failures = rate_limited = 0
-            while True:
-                self._ensure_fresh()
-                self._pacer.wait()
-                headers = {**extra_headers, "Authorization": f"Bearer {self._token.access_token}"}
-                try:
-                    response = self._http.request(method, url, headers=headers, **kwargs)
-                except httpx.TransportError as exc:
-                    never_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
-                    failures += 1
-                    if (method in _IDEMPOTENT or never_sent) and failures < _MAX_ATTEMPTS:
-                        self._backoff(failures)
-                        continue
-                    raise ApiError(0, f"Lightspeed could not be reached ({type(exc).__name__}) after {failures} "
-                                      f"attempt{'s' if failures > 1 else ''}.") from None
-                self._pacer.observe(response.headers, response.status_code)
-                if response.status_code == 401 and not refreshed_for_401 and self._token.refresh_token:
-                    refreshed_for_401 = True
-                    self._refresh(force=True)
-                    continue
-                if response.status_code == 429 and rate_limited < _MAX_RATE_LIMITED:
-                    rate_limited += 1  # refused unprocessed: safe to repeat, even a write; the pacer waits Retry-After
-                    continue
-                if response.status_code in _RETRY_STATUSES and method in _IDEMPOTENT:
-                    failures += 1
-                    if failures < _MAX_ATTEMPTS:
-                        self._backoff(failures)
-                        continue
-                return response
+            return self._http.request(method.upper(), url, **kwargs)
 
     # -- reading -----------------------------------------------------------------------------------------------
     def get(self, resource: str, id: Any = None, **params: Any) -> Any:
         """One record (with ``id``) as a dict, or the records of the first page as a list."""
         if id is not None:
-            data = self._get_json(f"{resource}/{id}.json", params)
-            return data.get(_record_key(resource))
+            page = self._get_page(f"{resource}/{id}.json", params)
+            records = page.records(resource)
+            if len(records) != 1:
+                raise page.invalid(f"holds {len(records)} {_record_key(resource)} records for one id")
+            return records[0]
         params.setdefault("limit", PAGE_SIZE)
-        return records_of(self._get_json(f"{resource}.json", params), resource)
+        return self._get_page(f"{resource}.json", params).records(resource)
 
     def count(self, resource: str, **params: Any) -> int:
         """How many records match (v3 ``count=1``, 10 drips; v2 reads it from a one-record page)."""
         if self.profile.pagination == "cursor":
-            data = self._get_json(f"{resource}.json", {**params, "count": 1})
-        else:
-            data = self._get_json(f"{resource}.json", {**params, "limit": 1})
-        return int(data.get("@attributes", {}).get("count", 0))
+            return self._get_page(f"{resource}.json", {**params, "count": 1}).count()
+        return self._get_page(f"{resource}.json", {**params, "limit": 1}).count()
 
     def iter(self, resource: str, **params: Any) -> Iterator[dict]:
         """Every record across all pages, fetched page by page as you iterate."""
@@ -179,66 +160,161 @@ class LightspeedSession:
         return records_to_frame(records, convert=convert)
 
     # -- internals ---------------------------------------------------------------------------------------------
+    def _resolve(self, path: str) -> str:
+        """The full URL for ``path``; refused (nothing sent) unless it is on the API's origin."""
+        if not isinstance(path, str):
+            raise ApiError(0, f"A request path must be text, not {type(path).__name__}.")
+        url = path if "://" in path or path.startswith("//") else f"{self.base_url}/{path.lstrip('/')}"
+        check_origin(url, self._origin)
+        return url
+
     def _cursor_pages(self, resource: str, params: dict) -> Iterator[list[dict]]:
-        data = self._get_json(f"{resource}.json", params)
+        page = self._get_page(f"{resource}.json", params)
+        seen: set[str] = set()
         while True:
-            yield records_of(data, resource)
-            next_url = (data.get("@attributes") or {}).get("next") or ""
+            yield page.records(resource)
+            next_url = page.next_url()
             if not next_url:
                 return
-            data = self._get_json(next_url, None)  # verbatim: Lightspeed asks clients not to craft cursors
+            if next_url in seen:
+                raise page.invalid("names a page already read as the next one (the pull would never end); run it "
+                                   "again, and report it to Lightspeed if it persists")
+            seen.add(next_url)
+            page = self._get_page(next_url, None)  # verbatim: Lightspeed asks clients not to craft cursors
 
     def _offset_pages(self, resource: str, params: dict) -> Iterator[list[dict]]:
         offset = int(params.pop("offset", 0))
         while True:
-            data = self._get_json(f"{resource}.json", {**params, "offset": offset})
-            page = records_of(data, resource)
-            yield page
-            attributes = data.get("@attributes") or {}
-            count = int(attributes.get("count", 0))
-            offset += len(page)
-            if not page or offset >= count:
+            page = self._get_page(f"{resource}.json", {**params, "offset": offset})
+            records, count = page.records(resource), page.count()
+            yield records
+            offset += len(records)
+            if offset >= count:
                 return
+            if not records:
+                raise page.invalid(f"is an empty page at offset {offset} of {count} records (the data changed "
+                                   "during the pull?); run it again")
 
-    def _get_json(self, path: str, params: dict | None) -> dict:
+    def _get_page(self, path: str, params: dict | None) -> "Page":
         if params:
             path = f"{path}{'&' if '?' in path else '?'}{query.encode(params)}"
         response = self.request("GET", path)
         if response.status_code >= 400:
             raise api_error(response)
+        if response.status_code != 200:
+            where = response.headers.get("Location")
+            raise invalid_answer(response, f"is a {response.status_code}" + (f" pointing to {where[:120]!r}" if where
+                                 else "") + ", not a page of records (redirects are not followed, so the token "
+                                 "stays with Lightspeed)")
+        return Page.read(response)
+
+
+class _LimitedTransport(httpx.BaseTransport):
+    """Refuses bodies over ``MAX_BODY`` while they stream in, so a hostile answer cannot exhaust memory."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self._inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self._inner.handle_request(request)
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY:
+            response.close()
+            raise ApiError(response.status_code, f"Lightspeed's answer would be {int(declared):,} bytes, more than "
+                                                 f"the {MAX_BODY:,} a page can hold; nothing was read.")
+        return httpx.Response(response.status_code, headers=response.headers,
+                              stream=_LimitedStream(response.stream, response.status_code),
+                              extensions=response.extensions, request=request)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _LimitedStream(httpx.SyncByteStream):
+    def __init__(self, inner, status: int) -> None:
+        self._inner, self._status = inner, status
+
+    def __iter__(self) -> Iterator[bytes]:
+        total = 0
+        for chunk in self._inner:
+            total += len(chunk)
+            if total > MAX_BODY:
+                raise ApiError(self._status, f"Lightspeed's answer is larger than the {MAX_BODY:,} bytes a page can "
+                                             "hold; stopped reading it.")
+            yield chunk
+
+    def close(self) -> None:
+        close = getattr(self._inner, "close", None)
+        if close is not None:
+            close()
+
+
+# -- reading answers -------------------------------------------------------------------------------------------
+def invalid_answer(response: httpx.Response | None, problem: str) -> ApiError:
+    """An ``ApiError`` for an answer that is not what Lightspeed's API sends, quoting the start of its body."""
+    status = response.status_code if response is not None else 0
+    start = f" It starts with: {excerpt(response)!r}." if response is not None else ""
+    return ApiError(status, f"Lightspeed's answer {problem}.{start}", response=response)
+
+
+class Page:
+    """One answer of the API, checked for shape as it is read: a JSON object whose ``@attributes`` is one too."""
+
+    def __init__(self, data: dict, response: httpx.Response | None = None) -> None:
+        self.data, self.response = data, response
+
+    @classmethod
+    def read(cls, response: httpx.Response) -> "Page":
         try:
             data = response.json()
-        except ValueError:
-            raise ApiError(response.status_code, "Lightspeed answered with something that is not JSON.") from None
-        return data if isinstance(data, dict) else {}
+        except (ValueError, UnicodeDecodeError):
+            raise invalid_answer(response, "is not JSON (a proxy or captive portal in the way?)") from None
+        if not isinstance(data, dict):
+            raise invalid_answer(response, f"is a JSON {type(data).__name__}, not an object")
+        if not isinstance(data.get("@attributes", {}), dict):
+            raise invalid_answer(response, "has an '@attributes' that is not an object")
+        page = cls(data, response)
+        page.next_url()  # links and count are checked now, whether or not this caller reads them
+        if "count" in page._attributes:
+            page.count()
+        return page
 
-    def _ensure_fresh(self) -> None:
-        if self._token.expires_within(REFRESH_MARGIN) and self._token.refresh_token:
-            self._refresh(force=False)
+    def invalid(self, problem: str) -> ApiError:
+        return invalid_answer(self.response, problem)
 
-    def _refresh(self, force: bool) -> None:
-        try:
-            self._token = self._tokens.refresh(
-                self._token, lambda current: refresh(self.profile, self._credentials, current), force=force
-            )
-        except AuthorizationError as exc:
-            if self._on_signed_out is not None and exc.error == "invalid_grant":
-                self._on_signed_out(exc)
-            raise
-        if self._on_token is not None:
-            self._on_token(self._token)
+    def records(self, resource: str) -> list[dict]:
+        """The records, always a list: Lightspeed sends one record as an object and none as no key."""
+        key = _record_key(resource)
+        records = self.data.get(key)
+        if records is None:
+            return []
+        if isinstance(records, dict):
+            return [records]
+        if isinstance(records, list) and all(isinstance(record, dict) for record in records):
+            return records
+        raise self.invalid(f"has '{key}' as {_kind(records)}, not records")
 
-    def _backoff(self, attempt: int) -> None:
-        # Full jitter: spreads retries from many clients; capped so a long outage does not stall for minutes.
-        self._sleep(random.uniform(0, min(_BACKOFF_CAP, _BACKOFF_BASE * 2 ** attempt)))
+    def next_url(self) -> str:
+        """The v3 ``@attributes.next`` link ("" on the last page)."""
+        value = self._attributes.get("next", "")
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise self.invalid(f"has a 'next' link that is {_kind(value)}, not an address")
+        return value.strip()
 
+    def count(self) -> int:
+        """``@attributes.count`` as a number (Lightspeed sends it as a string)."""
+        value = self._attributes.get("count")
+        text = str(value).strip()
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and text.isdigit() and len(text) < 16:
+            return int(text)
+        raise self.invalid("has no record count" if value is None else
+                           f"has a record count of {text[:40]!r}, not a whole number")
 
-def records_of(data: dict, resource: str) -> list[dict]:
-    """The records of one page, always a list: Lightspeed sends one record as an object and none as no key."""
-    records = data.get(_record_key(resource))
-    if records is None:
-        return []
-    return [records] if isinstance(records, dict) else list(records)
+    @property
+    def _attributes(self) -> dict:
+        return self.data.get("@attributes") or {}
 
 
 def api_error(response: httpx.Response) -> ApiError:
@@ -246,21 +322,27 @@ def api_error(response: httpx.Response) -> ApiError:
     message = ""
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, UnicodeDecodeError):
         body = None
     if isinstance(body, dict):
         for key in ("message", "httpMessage", "error_description", "hint", "error"):
-            if body.get(key):
-                message = str(body[key])
+            value = body.get(key)
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
+                message = str(value).strip()[:500]
                 break
     if not message:
-        message = response.reason_phrase or "request failed"
+        message = f"{response.reason_phrase or 'request failed'}; the answer starts with {excerpt(response)!r}"
     hints = {
         401: " Sign in again with 'Save and authorize'.",
         403: " The connection lacks a scope this needs: add it with 'Edit scopes' and authorize again.",
         429: " Rate limited even after waiting; try again in a minute.",
     }
-    return ApiError(response.status_code, message + hints.get(response.status_code, ""))
+    return ApiError(response.status_code, message + hints.get(response.status_code, ""), response=response)
+
+
+def _kind(value: Any) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text[:40]}{'…' if len(text) > 40 else ''}"
 
 
 def _record_key(resource: str) -> str:

@@ -10,24 +10,69 @@ from __future__ import annotations
 
 import base64
 import json
+import math
+import os
+import re
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from filelock import FileLock
 
 from . import store
+from .errors import AuthorizationError, StoreError
 
 _KIND = "tokens"
-# Refresh this long before expiry, so a request never starts with a token about to lapse.
+# Refresh this long before expiry (at most; see refresh_margin), so a request never starts with a token about to lapse.
 REFRESH_MARGIN = 300.0
+
+
+# Lightspeed's tokens are "significantly longer" than they used to be and of variable length (lightspeed-api.md 1.6),
+# a few kilobytes at most. A longer value is a broken or hostile answer: refused before it reaches a header or a file.
+MAX_TOKEN_LENGTH = 64 * 1024
+# Lightspeed's access tokens live 30 or 60 minutes. An ``expires_in`` beyond a year is a broken answer, not a token to
+# trust for a year (and a huge one would overflow the time arithmetic).
+MAX_EXPIRES_IN = 365 * 24 * 3600.0
+# The lifetime assumed when the real one is unknown (an answer with neither ``expires_in`` nor a JWT ``exp``, or a
+# token file written before ``issued_at`` was stored): the shortest Lightspeed has used (legacy tokens, 30 minutes),
+# so refreshes err on the early side.
+ASSUMED_LIFETIME = 1800.0
+
+# What may follow "Bearer " in an Authorization header: visible ASCII, no spaces. (RFC 6750's b64token is stricter;
+# this keeps out only what httpx would refuse to send or what would break the header.)
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
+# ``expires_in`` as a decimal string ("3600": Lightspeed sends numbers as strings elsewhere). No sign, exponent,
+# "NaN", "inf" or "3_600" (which float() would all take).
+_DECIMAL = re.compile(r"\d{1,15}(?:\.\d{1,9})?")
+# The JWT ``acct`` claim ends up in API paths (/Account/{id}/...): Lightspeed's ids are numeric, and an id holding
+# "/", "." or "%" could walk the path, so only id characters are accepted.
+_ACCOUNT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+class _UnusableAnswer(AuthorizationError):
+    """A token-endpoint answer with a missing or malformed field. ``problem`` names it (never a secret's value), so
+    oauth.py can add the HTTP status and the start of the answer."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(
+            f"Lightspeed's token endpoint sent an answer that cannot be used: {problem}. Sign in again with 'Save and "
+            "authorize'; if this keeps happening, check that nothing (a proxy, a network sign-in page, "
+            "LS_WIDGET_AUTH_URL) stands between this computer and Lightspeed.",
+            error="invalid_response",
+        )
+        self.problem = problem
 
 
 @dataclass(frozen=True)
 class Token:
-    """An access token with its refresh token. Prints without its secrets."""
+    """An access token with its refresh token. Prints without its secrets.
+
+    ``issued_at`` is when this access token was first received; left out (``None``), it is taken as ``expires_at``
+    minus ASSUMED_LIFETIME. ``lifetime`` is how long the token was issued for, which paces refreshes.
+    """
 
     access_token: str = field(repr=False)
     refresh_token: str | None = field(repr=False)
@@ -35,30 +80,68 @@ class Token:
     token_type: str = "Bearer"
     scopes: tuple[str, ...] = ()
     account_id: str | None = None
+    issued_at: float = None  # type: ignore[assignment]  # None is replaced in __post_init__: always a float after
+
+    def __post_init__(self) -> None:
+        if self.issued_at is None:
+            object.__setattr__(self, "issued_at", self.expires_at - ASSUMED_LIFETIME)
+
+    @property
+    def lifetime(self) -> float:
+        """Seconds this access token was issued for (``expires_at - issued_at``, never negative)."""
+        return max(0.0, self.expires_at - self.issued_at)
 
     @classmethod
     def from_response(cls, data: dict[str, Any], now: float | None = None, previous: "Token | None" = None) -> "Token":
-        """Build from a token-endpoint answer; v3 JWT claims (``acct``, ``scope``, ``exp``) fill in what it omits."""
+        """Build from a token-endpoint answer; v3 JWT claims (``acct``, ``scope``, ``exp``) fill in what it omits.
+
+        Every field is checked, since a proxy or a broken server can answer anything: an unusable answer raises
+        ``AuthorizationError(error="invalid_response")`` naming the field and what is wrong (never a secret's value).
+        ``expires_in`` may be a number or a decimal string, and must be more than 0 and at most a year.
+        ``previous`` is the token being refreshed: what the answer omits (refresh token, scopes, account) is kept
+        from it, and so is ``issued_at`` when the answer repeats its access token (the legacy v2 server answers an
+        early refresh with the same token and its remaining lifetime, lightspeed-api.md 1.8).
+        """
         now = time.time() if now is None else now
-        access = str(data["access_token"])
+        if not isinstance(data, dict):
+            raise _UnusableAnswer(f"it is {_describe(data)}, not a JSON object")
+        access = _token_field(data, "access_token", required=True)
+        if not _HEADER_SAFE.fullmatch(access):
+            raise _UnusableAnswer("its access_token holds spaces or characters that cannot be sent in an HTTP header")
+        refresh = _token_field(data, "refresh_token", required=False)
+        token_type = data.get("token_type")
+        if token_type is not None and not isinstance(token_type, str):
+            raise _UnusableAnswer(f"its token_type is {_describe(token_type)}, not text")
+        if token_type and token_type.strip().lower() != "bearer":  # the legacy server says "bearer"
+            raise _UnusableAnswer(f"its token_type is {_describe(token_type)}; ls_widget can only use Bearer tokens")
+        scope = data.get("scope")
+        if scope is not None and not isinstance(scope, str):
+            raise _UnusableAnswer(f"its scope is {_describe(scope)}, not text")
+        if scope is not None and len(scope) > MAX_TOKEN_LENGTH:
+            raise _UnusableAnswer(f"its scope is {len(scope)} characters long, more than any scope list could be")
+        expires_in = _expires_in(data.get("expires_in"))
+
         claims = jwt_claims(access)
-        scope_text = data.get("scope") or claims.get("scope") or claims.get("scopes") or ""
-        scopes = tuple(s for s in str(scope_text).replace("+", " ").split() if not s.startswith("systemuserid:"))
-        if data.get("expires_in") is not None:
-            expires_at = now + float(data["expires_in"])
-        elif claims.get("exp") is not None:
+        scope_text = scope or _claimed_scope(claims)
+        scopes = tuple(s for s in scope_text.replace("+", " ").split() if not s.startswith("systemuserid:"))
+        if expires_in is not None:
+            expires_at = now + expires_in
+        elif "exp" in claims and now < claims["exp"] <= now + MAX_EXPIRES_IN:
             expires_at = float(claims["exp"])
         else:
-            expires_at = now + 1800.0  # the shortest lifetime Lightspeed has used; refresh early rather than late
-        account = claims.get("acct")
+            expires_at = now + ASSUMED_LIFETIME  # refresh early rather than late
+        account = claims.get("acct")  # jwt_claims keeps it only when it is a plausible id
+        same_token = previous is not None and access == previous.access_token
         return cls(
             access_token=access,
             # A server that does not send a new refresh token keeps the old one valid.
-            refresh_token=data.get("refresh_token") or (previous.refresh_token if previous else None),
+            refresh_token=refresh or (previous.refresh_token if previous else None),
             expires_at=expires_at,
-            token_type=str(data.get("token_type") or "Bearer"),
+            token_type="Bearer",
             scopes=scopes or (previous.scopes if previous else ()),
             account_id=str(account) if account is not None else (previous.account_id if previous else None),
+            # The same access token again is no new token: its lifetime still counts from when it was first issued.
+            issued_at=previous.issued_at if same_token else now,
         )
 
     def expires_within(self, seconds: float, now: float | None = None) -> bool:
@@ -72,6 +155,7 @@ class Token:
             "access_token": self.access_token,
             "refresh_token": self.refresh_token,
             "expires_at": self.expires_at,
+            "issued_at": self.issued_at,
             "token_type": self.token_type,
             "scopes": list(self.scopes),
             "account_id": self.account_id,
@@ -79,34 +163,166 @@ class Token:
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> "Token":
+        """Read what ``to_record`` wrote. A malformed record raises ``ValueError`` saying what is wrong (TokenStore
+        names the file), and nothing else. A record without ``issued_at`` (written before it was stored) assumes the
+        token lived ASSUMED_LIFETIME (30 minutes, the shortest Lightspeed has used)."""
+        if not isinstance(record, dict):
+            raise ValueError(f"it holds {_describe(record)}, not a JSON object")
+        access = record.get("access_token")
+        if access is None or access == "":
+            raise ValueError("it has no access_token")
+        if not isinstance(access, str):
+            raise ValueError(f"its access_token is {_describe(access, secret=True)}, not text")
+        refresh = record.get("refresh_token")
+        if refresh is not None and not isinstance(refresh, str):
+            raise ValueError(f"its refresh_token is {_describe(refresh, secret=True)}, not text")
+        expires_at = _finite(record.get("expires_at"))
+        if expires_at is None:
+            raise ValueError(f"its expires_at is {_describe(record.get('expires_at'))}, not a finite number")
+        issued_at = record.get("issued_at")
+        if issued_at is not None:
+            issued_at = _finite(issued_at)
+            if issued_at is None:
+                raise ValueError(f"its issued_at is {_describe(record.get('issued_at'))}, not a finite number")
+        token_type = record.get("token_type")
+        if token_type is not None and not isinstance(token_type, str):
+            raise ValueError(f"its token_type is {_describe(token_type)}, not text")
+        scopes = record.get("scopes")
+        if scopes is None:
+            scopes = []
+        if not isinstance(scopes, list) or not all(isinstance(scope, str) for scope in scopes):
+            raise ValueError("its scopes are not a list of texts")
+        account = record.get("account_id")
+        if account is not None and not isinstance(account, str):
+            raise ValueError(f"its account_id is {_describe(account)}, not text")
         return cls(
-            access_token=record["access_token"],
-            refresh_token=record.get("refresh_token"),
-            expires_at=float(record["expires_at"]),
-            token_type=record.get("token_type") or "Bearer",
-            scopes=tuple(record.get("scopes") or ()),
-            account_id=record.get("account_id"),
+            access_token=access,
+            refresh_token=refresh,
+            expires_at=expires_at,
+            token_type=token_type or "Bearer",
+            scopes=tuple(scopes),
+            account_id=account,
+            issued_at=issued_at,
         )
+
+
+def _token_field(data: dict[str, Any], name: str, *, required: bool) -> str | None:
+    value = data.get(name)
+    if value is None or value == "":
+        if required:
+            raise _UnusableAnswer(f"it has no {name}")
+        return None
+    if not isinstance(value, str):
+        raise _UnusableAnswer(f"its {name} is {_describe(value, secret=True)}, not text")
+    if len(value) > MAX_TOKEN_LENGTH:
+        raise _UnusableAnswer(f"its {name} is {len(value)} characters long, more than the {MAX_TOKEN_LENGTH} "
+                              "a real token could be")
+    return value
+
+
+def _expires_in(value: Any) -> float | None:
+    """``expires_in`` in seconds, ``None`` when absent; _UnusableAnswer when it is not a usable lifetime."""
+    if value is None:
+        return None
+    if isinstance(value, str) and len(value) <= 32 and _DECIMAL.fullmatch(value.strip()):
+        number: float | int = float(value)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = value
+    else:
+        raise _UnusableAnswer(f"its expires_in is {_describe(value)}, not a number of seconds")
+    # Compared before any conversion (int/float comparisons are exact, so a huge int cannot overflow), and NaN
+    # fails every comparison, so it lands here too.
+    if not 0 < number <= MAX_EXPIRES_IN:
+        raise _UnusableAnswer(f"its expires_in is {_describe(value)}: a token must last more than 0 seconds and "
+                              "at most a year")
+    return float(number)
+
+
+def _finite(value: Any) -> float | None:
+    """A finite number as a float, else ``None`` (bools, text, NaN, infinities and ints beyond float range)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return float(value) if -1e18 <= value <= 1e18 else None
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    return None
+
+
+def _describe(value: Any, *, secret: bool = False) -> str:
+    """A short, printable description of a value for an error message; a ``secret`` value is described by type only."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    if secret:  # its kind only
+        if isinstance(value, (int, float)):
+            return "a number"
+        return "text" if isinstance(value, str) else "some other value"
+    if isinstance(value, int) and not -1e30 < value < 1e30:
+        return "a huge number"  # repr() of a huge int is slow, or refused beyond 4300 digits
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        text = "".join(ch if ch.isprintable() else "?" for ch in value[:40])
+        return repr(text + ("…" if len(value) > 40 else ""))
+    return f"a {type(value).__name__}"
+
+
+def _claimed_scope(claims: dict[str, Any]) -> str:
+    scope = claims.get("scope") or claims.get("scopes") or ""
+    return " ".join(scope) if isinstance(scope, list) else scope
 
 
 def jwt_claims(token: str) -> dict[str, Any]:
     """The payload of a JWT, *unverified*: read only for display and account discovery, never for trust.
 
-    Opaque (v2) tokens and anything unreadable give ``{}``.
+    Never raises: opaque (v2) tokens, anything unreadable and anything that is not text give ``{}``. The claims
+    ls_widget uses are kept only when well-typed, and dropped (as if absent) otherwise: ``acct`` (text of id
+    characters, or a non-negative integer), ``scope``/``scopes`` (text or a list of texts), ``exp``/``iat``/``nbf``
+    (finite numbers).
     """
+    if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
+        return {}
     parts = token.split(".")
     if len(parts) != 3:
         return {}
     try:
-        padded = parts[1] + "=" * (-len(parts[1]) % 4)
-        claims = json.loads(base64.urlsafe_b64decode(padded))
-    except ValueError:
+        payload = parts[1].encode("ascii")
+        claims = json.loads(base64.urlsafe_b64decode(payload + b"=" * (-len(payload) % 4)))
+    except (ValueError, RecursionError):  # not ASCII, base64, UTF-8 or JSON (all ValueErrors), or absurdly nested
         return {}
-    return claims if isinstance(claims, dict) else {}
+    if not isinstance(claims, dict):
+        return {}
+    acct = claims.get("acct")
+    if "acct" in claims and not (
+        (isinstance(acct, str) and _ACCOUNT_ID.fullmatch(acct))
+        or (isinstance(acct, int) and not isinstance(acct, bool) and 0 <= acct < 10**18)
+    ):
+        del claims["acct"]
+    for name in ("scope", "scopes"):
+        value = claims.get(name)
+        if name in claims and not (
+            isinstance(value, str) or (isinstance(value, list) and all(isinstance(s, str) for s in value))
+        ):
+            del claims[name]
+    for name in ("exp", "iat", "nbf"):
+        if name in claims and _finite(claims[name]) is None:
+            del claims[name]
+    return claims
 
 
 class TokenStore:
-    """The stored token of one connection (``tokens/<name>.json``)."""
+    """The stored token of one connection (``tokens/<name>.json``): the single source of truth for its tokens.
+
+    Objects in memory never keep a token of their own: they ask ``current()`` before every use, which re-reads the
+    file whenever it changed (another kernel may have refreshed), and every refresh happens in ``refresh()``, under
+    the lock, from what is stored at that moment.
+    """
 
     # One thread lock per file, shared by every TokenStore of that file in this process.
     _thread_locks: dict[Path, threading.RLock] = {}
@@ -117,32 +333,140 @@ class TokenStore:
         self.path = store.record_path(_KIND, connection_name)
         with self._registry_lock:
             self._thread_lock = self._thread_locks.setdefault(self.path, threading.RLock())
-        self._file_lock = FileLock(str(self.path) + ".lock", mode=0o600)
+        self._file_lock: FileLock | None = None
+        self._cached: tuple[tuple[int, int, int], Token] | None = None
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the token file's lock (threads of this process and other processes) for a read-modify-write."""
+        with self._thread_lock:
+            if self._file_lock is None:
+                # The lock file sits beside the tokens; creating it is a write, so only writers get here.
+                store.private_dir(_KIND)
+                self._file_lock = FileLock(str(self.path) + ".lock", mode=0o600)
+            try:
+                self._file_lock.acquire()
+            except OSError as exc:
+                raise StoreError(
+                    f"Could not lock {self.path} to update the sign-in ({exc.strerror or exc}). Check that "
+                    f"{self.path.parent} is writable (or point {store.HOME_ENV} elsewhere).", self.path
+                ) from None
+            try:
+                yield
+            finally:
+                self._file_lock.release()
 
     def load(self) -> Token | None:
+        """The stored token, read from disk now (``None`` when this connection has no stored sign-in)."""
+        try:
+            signature = self._signature()
+        except FileNotFoundError:
+            self._cached = None
+            return None
         record = store.read_record(_KIND, self._name)
-        return Token.from_record(record) if record is not None else None
+        if record is None:
+            self._cached = None
+            return None
+        try:
+            token = Token.from_record(record)
+        except ValueError as exc:
+            raise StoreError(
+                f"The stored sign-in {self.path} is damaged ({exc}). Delete the file and sign in again with "
+                "'Save and authorize'.", self.path
+            ) from None
+        self._cached = (signature, token)
+        return token
+
+    def current(self) -> Token | None:
+        """The stored token, re-read only when the file changed since the last read (one ``stat`` otherwise)."""
+        try:
+            signature = self._signature()
+        except FileNotFoundError:
+            self._cached = None
+            return None
+        if self._cached is not None and self._cached[0] == signature:
+            return self._cached[1]
+        return self.load()
 
     def save(self, token: Token) -> None:
-        with self._thread_lock, self._file_lock:
+        """Store a token from a new sign-in (refreshes go through ``refresh``)."""
+        with self.locked():
             store.write_json(self.path, token.to_record())
+        self._cached = None
 
     def delete(self) -> None:
-        with self._thread_lock, self._file_lock:
-            self.path.unlink(missing_ok=True)
+        with self.locked():
+            try:
+                self.path.unlink(missing_ok=True)
+            except OSError as exc:
+                raise StoreError(f"Could not delete {self.path} ({exc.strerror or exc}).", self.path) from None
+        self._cached = None
 
-    def refresh(self, stale: Token, do_refresh: Callable[[Token], Token], force: bool = False) -> Token:
+    def refresh(self, stale: Token, do_refresh: Callable[[Token], Token], *, margin: float, force: bool = False) -> Token:
         """Replace ``stale`` with a fresh token, refreshing at most once however many threads/processes ask.
 
-        ``force`` is for a 401: the server rejected ``stale`` whatever its expiry says.
+        Under the lock the stored token is read again: if another worker refreshed meanwhile, its token is used.
+        ``force`` is for a 401: the server rejected ``stale`` whatever its expiry says. A refreshed token is
+        written before anyone uses it; if it cannot be written, it is not used either (Lightspeed retires the old
+        refresh token only once the new access token is used, so the stored sign-in stays valid).
         """
-        with self._thread_lock, self._file_lock:
-            current = self.load() or stale
+        with self.locked():
+            current = self.load()
+            if current is None:
+                raise AuthorizationError(
+                    "This connection was signed out: its stored sign-in is gone (Disconnect in another notebook, "
+                    "or the file was deleted). Sign in again with 'Save and authorize'.", error="not_authorized"
+                )
             someone_refreshed = current.access_token != stale.access_token
-            if someone_refreshed and not current.expires_within(REFRESH_MARGIN):
-                return current
-            if not force and not current.expires_within(REFRESH_MARGIN):
+            if someone_refreshed or not (force or current.expires_within(margin)):
                 return current
             fresh = do_refresh(current)
-            store.write_json(self.path, fresh.to_record())  # stored before anyone uses it
+            try:
+                store.write_json(self.path, fresh.to_record())
+            except StoreError as exc:
+                raise StoreError(
+                    f"Lightspeed issued new tokens but they could not be saved: {exc} The previous sign-in is "
+                    "still valid; fix the problem and run the cell again.", self.path
+                ) from None
+            self._cached = None
             return fresh
+
+    def move_to(self, new_name: str) -> "TokenStore":
+        """Move the stored sign-in to ``new_name`` (atomic rename, under both files' locks)."""
+        target = TokenStore(new_name)
+        with self.locked(), target.locked():
+            if target.path.exists():
+                raise StoreError(f"{target.path} already holds a sign-in: pick another name.", target.path)
+            try:
+                if self.path.exists():
+                    os.replace(self.path, target.path)
+            except OSError as exc:
+                raise StoreError(f"Could not move {self.path} to {target.path} ({exc.strerror or exc}).",
+                                 self.path) from None
+        self._cached = None
+        return target
+
+    def _signature(self) -> tuple[int, int, int]:
+        try:
+            info = os.stat(self.path)
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise StoreError(f"Could not read {self.path} ({exc.strerror or exc}).", self.path) from None
+        return (info.st_mtime_ns, info.st_size, info.st_ino)
+
+
+def refresh_margin(token: Token, *, ahead: bool = True) -> float:
+    """How long before expiry a token is refreshed.
+
+    Five minutes, but never more than half the token's lifetime: a short-lived token would otherwise be refreshed on
+    every request (and Lightspeed caps refreshes at 5 a minute). With ``ahead=False`` (the legacy v2 server, which
+    answers an early refresh with the same token) it is refreshed only at expiry, or on a 401.
+    """
+    if not ahead:
+        return 0.0
+    return min(REFRESH_MARGIN, token.lifetime / 2)

@@ -67,7 +67,7 @@ def test_fresh_token_is_not_refreshed():
     current = token()
     store.save(current)
     calls = []
-    assert store.refresh(current, calls.append) == current
+    assert store.refresh(current, calls.append, margin=300) == current
     assert calls == []
 
 
@@ -86,7 +86,7 @@ def test_sixteen_threads_on_an_expired_token_refresh_once():
 
     def worker():
         barrier.wait()
-        results.append(store.refresh(stale, do_refresh))
+        results.append(store.refresh(stale, do_refresh, margin=300))
 
     threads = [threading.Thread(target=worker) for _ in range(16)]
     for thread in threads:
@@ -102,10 +102,11 @@ def test_a_401_forces_a_refresh_unless_someone_already_did():
     store = TokenStore("c")
     current = token()
     store.save(current)
-    fresh = store.refresh(current, lambda t: Token("n", "nr", time.time() + 3600), force=True)
+    fresh = store.refresh(current, lambda t: Token("n", "nr", time.time() + 3600), margin=300, force=True)
     assert fresh.access_token == "n"
     # A second caller still holding the old token gets the stored new one, without another refresh.
-    again = store.refresh(current, lambda t: (_ for _ in ()).throw(AssertionError("refreshed twice")), force=True)
+    again = store.refresh(current, lambda t: (_ for _ in ()).throw(AssertionError("refreshed twice")), margin=300,
+                          force=True)
     assert again.access_token == "n"
 
 
@@ -121,7 +122,7 @@ def _refresh_in_child(home, counter_path, ready):
         time.sleep(0.2)
         return Token("child-access", "child-refresh", time.time() + 3600)
 
-    store.refresh(stale, do_refresh)
+    store.refresh(stale, do_refresh, margin=300)
 
 
 def test_processes_share_one_refresh_through_the_file_lock(ls_home, tmp_path):

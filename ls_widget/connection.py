@@ -1,0 +1,299 @@
+"""``Connection``: one Lightspeed connection without a widget (scripts, the command line, and the panel's engine).
+
+It owns the settings (name, API type, scopes, OAuth client), the sign-in's progress, and the session. Once signed
+in it is *bound* to one stored name: its tokens live in ``tokens/<name>.json`` and nowhere else (the token store is
+the single source of truth; nothing here keeps a token of its own). From then on the name changes only through
+``rename()``, which moves the saved settings and the tokens together, so no sign-in is ever left behind under an old
+name.
+
+``LightspeedConnection`` (the panel) holds one ``Connection`` and delegates every action to it; whoever wants to
+show its state subscribes with ``subscribe()``.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from . import flow, profiles
+from .auth import SignIn
+from .clients import oauth_clients
+from .connections import ConnectionRecord, check_new_name, saved_connections
+from .errors import ConfigurationError, LightspeedError, NotConnectedError, StoreError
+from .names import normalize_name
+from .oauth import Credentials, PendingAuthorization, revoke
+from .session import LightspeedSession
+from .tokens import Token, TokenStore
+
+STATUSES = ("draft", "authorizing", "connected", "error")
+
+
+class Connection:
+    """A Lightspeed Retail connection: settings, sign-in and session, bound to one stored name once signed in."""
+
+    def __init__(
+        self,
+        name: str = "",
+        api_type: str = "v3",
+        scopes: Iterable[str] = (),
+        oauth_client: str | None = None,
+        capture_mode: str = "auto",
+    ) -> None:
+        self._name = name
+        self.api_type = api_type
+        self.scopes = list(scopes)
+        self.oauth_client = oauth_client
+        self.capture_mode = capture_mode
+        self.status = "draft"
+        self.error = ""
+        self.account_id = ""
+        self.account_name = ""
+        self._bound: str | None = None  # the stored name the sign-in belongs to
+        self._credentials: Credentials | None = None
+        self._pending: PendingAuthorization | None = None
+        self._pending_credentials: Credentials | None = None
+        self._session: LightspeedSession | None = None
+        self._listeners: list[Callable[["Connection"], None]] = []
+
+    # -- settings ------------------------------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        if self._bound is not None and not _same_name(value, self._bound):
+            raise ConfigurationError(self.rename_refusal())
+        self._name = value
+
+    def rename_refusal(self) -> str:
+        return (f"This connection is signed in as {self._bound!r}, and its sign-in is stored under that name. "
+                f"Rename it with conn.rename('new name') (which moves the sign-in too), or Disconnect first.")
+
+    @property
+    def profile(self) -> profiles.Profile:
+        return profiles.get_profile(self.api_type)
+
+    @property
+    def bound_name(self) -> str | None:
+        """The stored name the current sign-in belongs to (``None`` when not signed in)."""
+        return self._bound
+
+    def validation_errors(self) -> dict[str, str]:
+        """Per-field problems that stop a sign-in, keyed by field name (empty when all is well)."""
+        errors: dict[str, str] = {}
+        try:
+            if self._bound is None:  # a new sign-in: the name must not clash (in letter case) with a saved one
+                check_new_name(self.name)
+            else:
+                normalize_name(self.name, what="connection")
+        except ConfigurationError as exc:
+            errors["name"] = str(exc)
+        if not self.scopes:
+            errors["scopes"] = "Choose at least one scope with 'Edit scopes'."
+        if self.profile.client_source == "user":
+            if not self.oauth_client:
+                errors["oauth_client"] = "Choose an OAuth 2.0 client, or add one with 'Add OAuth 2.0 client'."
+            elif self.oauth_client not in oauth_clients():
+                errors["oauth_client"] = f"The OAuth 2.0 client {self.oauth_client!r} is no longer stored: add it again."
+        else:
+            try:
+                flow.credentials_for(self.profile, None)  # the built-in client must be configured
+            except ConfigurationError as exc:
+                errors["api_type"] = str(exc)
+        return errors
+
+    # -- the sign-in -----------------------------------------------------------------------------------------------
+    def authorization_url(self) -> str:
+        """Start a fresh sign-in (new state and PKCE verifier) and return the Lightspeed URL to open."""
+        problems = self.validation_errors()
+        if problems:
+            raise ConfigurationError(" ".join(problems.values()))
+        credentials = flow.credentials_for(self.profile, self.oauth_client)
+        url, self._pending = flow.begin(self.profile, credentials, self.scopes)
+        self._pending_credentials = credentials
+        self._set(status="authorizing", error="")
+        return url
+
+    @property
+    def authorizing(self) -> bool:
+        return self._pending is not None
+
+    def complete_authorization(self, redirected_url: str) -> LightspeedSession:
+        """Finish the sign-in from the address Lightspeed redirected to; returns the ready session."""
+        self.complete(redirected_url=redirected_url)
+        return self.session
+
+    def complete(self, **redirect: str | None) -> None:
+        """Finish the sign-in from a redirect: ``redirected_url=...``, or the relayed ``code``/``state``/``error``."""
+        pending, credentials = self._pending, self._pending_credentials
+        try:
+            if credentials is None:
+                credentials = flow.credentials_for(self.profile, self.oauth_client)
+            name = normalize_name(self.name, what="connection")
+            tokens = TokenStore(name)
+            connected = flow.complete(self.profile, credentials, pending, tokens, **redirect)
+        except LightspeedError as exc:
+            retryable = pending is not None and getattr(exc, "error", None) in ("invalid_state", "invalid_request")
+            if retryable:
+                self._set(error=str(exc))  # still "authorizing": the right address can still be pasted
+            else:
+                self._pending = self._pending_credentials = None  # the code was spent or refused
+                self.fail(exc)
+            raise
+        self._pending = self._pending_credentials = None
+        self._name = name
+        self._bind(name, credentials, connected.account_id, connected.account_name)
+        self._record().save()
+
+    @property
+    def session(self) -> LightspeedSession:
+        """The ready ``LightspeedSession`` once connected."""
+        if self.status != "connected" or self._bound is None or self._credentials is None:
+            reason = f" The last attempt failed: {self.error}" if self.status == "error" and self.error else ""
+            raise NotConnectedError(
+                "Not connected yet: click 'Save and authorize' in the panel, finish signing in to Lightspeed, then "
+                "run this cell again (a running cell cannot wait for the click)." + reason
+            )
+        if self._session is None:
+            self._session = LightspeedSession(self.profile, self._sign_in(), self.account_id, self.account_name)
+        return self._session
+
+    def token(self) -> Token | None:
+        """The stored token of the current sign-in (prints redacted), or ``None``."""
+        if self._bound is None:
+            return None
+        try:
+            return TokenStore(self._bound).current()
+        except StoreError:
+            return None
+
+    # -- saving, reopening, renaming, signing out ------------------------------------------------------------------
+    def save(self) -> "Connection":
+        """Save the settings under ``name`` (never tokens: they are stored when you sign in, and only then)."""
+        self._record().save()
+        return self
+
+    @classmethod
+    def load(cls, name: str) -> "Connection":
+        """Reopen a saved connection; with a stored sign-in it is connected again (tokens refresh silently).
+
+        A sign-in that no longer works (revoked, damaged file) leaves the connection in "error", saying why.
+        """
+        record = ConnectionRecord.load(name)
+        client = record.oauth_client if record.oauth_client in oauth_clients() else None
+        conn = cls(record.name, record.api_type, record.scopes, client, record.capture_mode)
+        tokens = TokenStore(record.name)
+        try:
+            if tokens.current() is None:
+                return conn
+            credentials = flow.credentials_for(conn.profile, client)
+            sign_in = SignIn(conn.profile, credentials, tokens)
+            # One Account.json request proves the sign-in still works (a merchant may have revoked it) and picks up a
+            # renamed account; a token about to expire is refreshed on the way.
+            account_id, account_name = flow.discover_account(conn.profile, sign_in, record.account_id)
+        except LightspeedError as exc:
+            conn.fail(exc)
+            return conn
+        conn._bind(record.name, credentials, account_id, account_name)
+        return conn
+
+    def rename(self, new_name: str) -> None:
+        """Rename the connection; a signed-in one moves its saved settings and its tokens to the new name."""
+        new_name = normalize_name(new_name, what="connection")
+        if self._bound is None:
+            self._name = new_name
+            return
+        old = self._bound
+        if new_name == old:
+            self._name = new_name
+            return
+        if any(saved.casefold() == new_name.casefold() for saved in saved_connections() if saved != old):
+            raise ConfigurationError(f"A saved connection named {new_name!r} already exists: pick another name.")
+        TokenStore(old).move_to(new_name)  # atomic, under both locks; refuses if the target holds tokens
+        self._name = new_name
+        self._bound = new_name
+        self._record().save(replacing=old)
+        ConnectionRecord.delete(old)
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+        self._notify()
+
+    def disconnect(self) -> str:
+        """Sign out: revoke the stored tokens at Lightspeed (v3) and delete them here. The settings stay saved.
+
+        Returns a note when Lightspeed could not confirm the revocation (the local sign-in is deleted anyway).
+        """
+        note = ""
+        if self._bound is not None:
+            tokens = TokenStore(self._bound)
+            try:
+                stored = tokens.load()  # what is stored, not what this kernel last saw: another may have refreshed
+                if stored is not None and self._credentials is not None:
+                    revoke(self.profile, self._credentials, stored)
+            except LightspeedError as exc:
+                note = f"Deleted the local sign-in, but Lightspeed did not confirm the revocation: {exc}"
+            finally:
+                tokens.delete()
+        self.forget_sign_in()
+        return note
+
+    def forget_sign_in(self) -> None:
+        """Back to a draft in memory: no session, no pending sign-in, no account (stored files are untouched)."""
+        if self._session is not None:
+            self._session.close()
+        self._session = self._credentials = self._pending = self._pending_credentials = None
+        self._bound = None
+        self._set(status="draft", error="", account_id="", account_name="")
+
+    @property
+    def signed_in(self) -> bool:
+        return self._bound is not None or self._pending is not None
+
+    # -- state for whoever shows it --------------------------------------------------------------------------------
+    def subscribe(self, listener: Callable[["Connection"], None]) -> None:
+        """Call ``listener(self)`` after every change of status, error, account or token."""
+        self._listeners.append(listener)
+
+    def fail(self, exc: Exception) -> None:
+        self._set(status="error", error=str(exc))
+
+    def _bind(self, name: str, credentials: Credentials, account_id: str, account_name: str) -> None:
+        if self._session is not None:
+            self._session.close()
+        self._session = None
+        self._bound, self._credentials = name, credentials
+        self._set(account_id=account_id, account_name=account_name, error="", status="connected")
+
+    def _sign_in(self) -> SignIn:
+        assert self._bound is not None and self._credentials is not None
+        return SignIn(self.profile, self._credentials, TokenStore(self._bound),
+                      on_token=lambda _token: self._notify(), on_signed_out=self.fail)
+
+    def _set(self, **changes: str) -> None:
+        for key, value in changes.items():
+            setattr(self, key, value)
+        self._notify()
+
+    def _notify(self) -> None:
+        for listener in list(self._listeners):
+            listener(self)
+
+    def _record(self) -> ConnectionRecord:
+        name = self._bound or normalize_name(self.name, what="connection")
+        return ConnectionRecord(
+            name=name, api_type=self.api_type, scopes=list(self.scopes), oauth_client=self.oauth_client,
+            capture_mode=self.capture_mode, account_id=self.account_id, account_name=self.account_name,
+        )
+
+    def __repr__(self) -> str:
+        return (f"Connection(name={self.name!r}, api_type={self.api_type!r}, scopes={self.scopes!r}, "
+                f"oauth_client={self.oauth_client!r}, status={self.status!r})")
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Whether two names are the same record (an invalid name is the same as nothing)."""
+    try:
+        return normalize_name(a, what="connection") == normalize_name(b, what="connection")
+    except ConfigurationError:
+        return False
