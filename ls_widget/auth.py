@@ -14,9 +14,11 @@ from typing import Callable, Generator
 import httpx
 
 from .errors import ApiError, AuthorizationError
-from .oauth import Credentials, refresh
+from .oauth import Credentials
+from .token_endpoint import refresh
 from .profiles import Profile
-from .tokens import Token, TokenStore, refresh_margin
+from .token_store import TokenStore, refresh_margin
+from .tokens import Token
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 

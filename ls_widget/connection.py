@@ -20,9 +20,11 @@ from .clients import oauth_clients
 from .connections import ConnectionRecord, check_new_name, saved_connections
 from .errors import ConfigurationError, LightspeedError, NotConnectedError, StoreError
 from .names import normalize_name
-from .oauth import Credentials, PendingAuthorization, revoke
+from .oauth import Credentials, PendingAuthorization
+from .token_endpoint import revoke
 from .session import LightspeedSession
-from .tokens import Token, TokenStore
+from .token_store import TokenStore
+from .tokens import Token
 
 STATUSES = ("draft", "authorizing", "connected", "error")
 

@@ -80,19 +80,3 @@ def request_id_of(response: "httpx.Response") -> str | None:
             return value.strip()[:100]
     return None
 
-
-def excerpt(response: "httpx.Response", limit: int = 200) -> str:
-    """The first bytes of an answer's body as printable text, for messages ("<empty>" when there is none).
-
-    Only ever used on answers that are *not* what was expected (an HTML portal page, a truncated JSON): a valid
-    token answer is never quoted.
-    """
-    try:
-        raw = response.content[: limit * 4]
-    except Exception:  # noqa: BLE001 - a body that cannot even be read is described, not raised
-        return "<unreadable>"
-    text = raw.decode("utf-8", errors="replace")
-    text = "".join(ch if ch.isprintable() else " " for ch in text).strip()
-    if not text:
-        return "<empty>"
-    return text[:limit] + ("…" if len(text) > limit or len(response.content) > len(raw) else "")

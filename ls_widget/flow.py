@@ -16,13 +16,13 @@ from .oauth import (
     PendingAuthorization,
     RedirectResult,
     check_redirect,
-    exchange_code,
     parse_redirect,
     start_authorization,
 )
 from .profiles import V2_CLIENT_ID_ENV, V2_CLIENT_SECRET_ENV, Profile
 from .session import LightspeedSession, Page, api_error
-from .tokens import TokenStore
+from .token_endpoint import exchange_code
+from .token_store import TokenStore
 
 def credentials_for(profile: Profile, oauth_client: str | None) -> Credentials:
     """Who signs in: the chosen stored client (v3), or the deployment's built-in client (v2)."""

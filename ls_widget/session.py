@@ -25,7 +25,8 @@ import httpx
 
 from . import query
 from .auth import LightspeedAuth, SignIn, check_origin, origin_of
-from .errors import ApiError, excerpt
+from .answers import excerpt
+from .errors import ApiError
 from .profiles import Profile
 from .progress import Progress
 from .ratelimit import Pacer

@@ -8,7 +8,8 @@ import stat
 import threading
 import time
 
-from ls_widget.tokens import Token, TokenStore, jwt_claims
+from ls_widget.token_store import TokenStore
+from ls_widget.tokens import Token, jwt_claims
 
 ACCESS, REFRESH = "eyJ-access-SECRET", "refresh-SECRET"
 

@@ -312,7 +312,7 @@ def test_disconnect(sandbox_lab):
     expect(status_region(root)).to_contain_text("Not connected yet")
     expect(root.get_by_role("group", name="Sign-in")).to_be_hidden()
     lab.wait_value("conn.status", "draft")
-    assert lab.value("[conn.account_id, __import__('ls_widget.tokens').tokens.TokenStore(conn.name).load() is None]") == [
+    assert lab.value("[conn.account_id, __import__('ls_widget.token_store').token_store.TokenStore(conn.name).load() is None]") == [
         "", True,
     ]
     assert "NotConnectedError" in lab.py(

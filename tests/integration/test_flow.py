@@ -13,7 +13,7 @@ from ls_widget import (
     OAuthClient,
     saved_connections,
 )
-from ls_widget.tokens import TokenStore
+from ls_widget.token_store import TokenStore
 
 from .conftest import connect
 

@@ -86,7 +86,7 @@ def test_expired_access_token_refreshes_once_and_rotation_is_stored(box):
     assert session.count("Item", archived=True) == 230  # 401 -> one refresh -> retried
     after = session.token
     assert after.access_token != before.access_token and after.refresh_token != before.refresh_token
-    from ls_widget.tokens import TokenStore
+    from ls_widget.token_store import TokenStore
 
     assert TokenStore(conn.name).load() == after
 

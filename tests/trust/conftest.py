@@ -10,7 +10,8 @@ from ls_widget.auth import SignIn
 from ls_widget.oauth import Credentials
 from ls_widget.profiles import get_profile
 from ls_widget.session import LightspeedSession
-from ls_widget.tokens import Token, TokenStore
+from ls_widget.token_store import TokenStore
+from ls_widget.tokens import Token
 
 from .hostile import HostileServer
 

@@ -11,7 +11,7 @@ import traitlets
 
 from ls_widget import ConfigurationError, LightspeedConnection, sandbox, saved_connections
 from ls_widget.connection import Connection
-from ls_widget.tokens import TokenStore
+from ls_widget.token_store import TokenStore
 
 SMALL = dict(items=30, customers=10, sales=20, employees=3, categories=4)
 FAST = dict(bucket_size=1e6, drip_rate=1e6, burst_limit=10**6)

@@ -15,7 +15,8 @@ from ls_widget.auth import SignIn
 from ls_widget.oauth import Credentials
 from ls_widget.profiles import get_profile
 from ls_widget.session import LightspeedSession
-from ls_widget.tokens import Token, TokenStore, refresh_margin
+from ls_widget.token_store import TokenStore, refresh_margin
+from ls_widget.tokens import Token
 
 PAGE = {"@attributes": {"next": "", "count": "1"}, "Item": [{"itemID": "1"}]}
 

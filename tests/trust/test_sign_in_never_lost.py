@@ -16,8 +16,8 @@ import pytest
 
 from ls_widget import AuthorizationError, LightspeedConnection, sandbox
 from ls_widget.flow import credentials_for
-from ls_widget.oauth import refresh
-from ls_widget.tokens import TokenStore
+from ls_widget.token_endpoint import refresh
+from ls_widget.token_store import TokenStore
 
 SMALL = dict(items=30, customers=10, sales=20, employees=3, categories=4)
 FAST = dict(bucket_size=1e6, drip_rate=1e6, burst_limit=10**6)
