@@ -5,9 +5,15 @@ Never a ValueError, AttributeError or a silent partial pull.
 
 from __future__ import annotations
 
+import json
+
+import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ls_widget import ApiError, LightspeedError
+from ls_widget.session import Page
 
 from .conftest import ACCESS, page, stored_session
 from .hostile import answer
@@ -119,3 +125,27 @@ def test_every_failure_here_is_a_lightspeed_error(api, monkeypatch):
         for call in (lambda: session.to_pandas("Item", progress=False), lambda: session.count("Item")):
             with pytest.raises(LightspeedError):
                 call()
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(
+        st.sampled_from(["@attributes", "Item", "next", "count", "previous", "x"]) | st.text(max_size=8),
+        children, max_size=5),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=JSON)
+def test_any_json_page_is_records_or_an_api_error(body):
+    """Whatever JSON a server sends, reading a page gives records, a link and a count, or an ApiError."""
+    response = httpx.Response(200, content=json.dumps(body).encode(),  # NaN and Infinity too, as a hostile server may
+                              request=httpx.Request("GET", "https://api.test/Item.json"))
+    try:
+        page = Page.read(response)
+        records, link = page.records("Item"), page.next_url()
+        assert all(isinstance(record, dict) for record in records) and isinstance(link, str)
+        page.count()
+    except ApiError:
+        pass
