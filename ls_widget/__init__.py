@@ -19,15 +19,17 @@ from .errors import (
     LightspeedError,
     NotConnectedError,
     StoreError,
+    SyncError,
 )
 
 if TYPE_CHECKING:
     from .panel import LightspeedConnection
     from .session import LightspeedSession
+    from .sync import sync_all
 
 # The panel and the session pull in anywidget, ipywidgets, httpx and authlib. They load on first use so that the
 # Jupyter server, which imports this package for its OAuth callback route (ls_widget.capture), starts fast.
-_LAZY = {"LightspeedConnection": ".panel", "LightspeedSession": ".session"}
+_LAZY = {"LightspeedConnection": ".panel", "LightspeedSession": ".session", "sync_all": ".sync"}
 
 
 def __getattr__(name: str):
@@ -55,5 +57,7 @@ __all__ = [
     "oauth_clients",
     "saved_connections",
     "StoreError",
+    "SyncError",
+    "sync_all",
 ]
 __version__ = "0.1.0"

@@ -12,6 +12,7 @@ show its state subscribes with ``subscribe()``.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Callable, Iterable
 
 from . import flow, profiles
@@ -169,6 +170,44 @@ class Connection:
         except StoreError:
             return None
 
+    # -- sync: local tables of the account's data (the optional "sync" extra) ------------------------------------
+    def sync(self, resources, destination=None, full: bool = False, progress: bool = True):
+        """Bring ``resources`` (e.g. ``["Item", "Sale", "Customer"]``) up to date in the local tables.
+
+        Incremental: only what changed since the last sync is fetched, merged by primary key; ``full=True`` reads
+        everything again and deletes what Lightspeed no longer has. ``destination``: ``None`` for this connection's
+        DuckDB file, or any dlt destination (by name, e.g. ``"postgres"``, or a dlt destination object). Returns a
+        ``SyncResult`` (pages fetched, rows inserted/updated/deleted per table). Resumable: it commits every 10 pages.
+        """
+        from .sync.run import sync
+        from .sync.target import Target
+
+        session = self.session
+        result = sync(session, Target(self._bound, destination), resources, full=full, progress=progress,
+                      connection=self._bound)
+        record = self._record()
+        record.last_sync = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                            "resources": sorted(result.tables), "destination": result.destination,
+                            "pages": result.pages}
+        record.save()
+        return result
+
+    def read(self, resource: str, destination=None):
+        """The current rows of a synced table as a DataFrame with typed columns (works offline)."""
+        from .frames import type_columns
+        from .sync.target import Target
+
+        return type_columns(Target(self._stored_name(), destination).table(resource))
+
+    def sql(self, query: str, destination=None):
+        """Run SQL on the synced tables (named like the resources: ``select * from Sale``) -> DataFrame."""
+        from .sync.target import Target
+
+        return Target(self._stored_name(), destination).query(query)
+
+    def _stored_name(self) -> str:
+        return self._bound or normalize_name(self.name, what="connection")
+
     # -- saving, reopening, renaming, signing out ------------------------------------------------------------------
     def save(self) -> "Connection":
         """Save the settings under ``name`` (never tokens: they are stored when you sign in, and only then)."""
@@ -286,7 +325,16 @@ class Connection:
         return ConnectionRecord(
             name=name, api_type=self.api_type, scopes=list(self.scopes), oauth_client=self.oauth_client,
             capture_mode=self.capture_mode, account_id=self.account_id, account_name=self.account_name,
+            last_sync=self._last_sync(name),
         )
+
+    @staticmethod
+    def _last_sync(name: str) -> dict:
+        """What the saved record says of the last sync (kept when the settings are saved again)."""
+        try:
+            return ConnectionRecord.load(name).last_sync
+        except LightspeedError:
+            return {}
 
     def __repr__(self) -> str:
         return (f"Connection(name={self.name!r}, api_type={self.api_type!r}, scopes={self.scopes!r}, "

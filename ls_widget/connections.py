@@ -29,6 +29,9 @@ class ConnectionRecord:
     capture_mode: str = "auto"
     account_id: str = ""
     account_name: str = ""
+    # What the last sync did: {"at": ISO time, "resources": [...], "destination": ..., "pages": n}; shown by
+    # `ls-widget connections` and the panel. Informational only: the sync's own state lives with the data.
+    last_sync: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # One normalisation for every stored name: "  Downtown " and "Downtown" are the same connection.
@@ -101,6 +104,7 @@ _CHECKS = {
     "capture_mode": (lambda v: v in CAPTURE_MODES, "one of " + ", ".join(repr(m) for m in CAPTURE_MODES)),
     "account_id": (_is_text, "text"),
     "account_name": (_is_text, "text"),
+    "last_sync": (lambda v: isinstance(v, dict), "an object"),
 }
 
 

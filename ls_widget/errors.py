@@ -34,6 +34,13 @@ class StoreError(LightspeedError, OSError):
         return str(self.args[0]) if self.args else ""
 
 
+class SyncError(LightspeedError):
+    """A sync could not be completed: the destination refused (credentials, disk, schema) or is unreachable.
+
+    Whatever was committed before stays (syncs commit every few pages); run it again to carry on.
+    """
+
+
 class AuthorizationError(LightspeedError):
     """The OAuth flow failed. ``.error`` holds the OAuth error code, e.g. ``access_denied`` or ``invalid_grant``."""
 

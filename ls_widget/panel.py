@@ -115,6 +115,18 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
         panel._adopt(connection)
         return panel
 
+    def sync(self, resources, destination=None, full: bool = False, progress: bool = True):
+        """Bring ``resources`` up to date in the local tables; see ``Connection.sync``."""
+        return self._connection.sync(resources, destination=destination, full=full, progress=progress)
+
+    def read(self, resource: str, destination=None):
+        """The current rows of a synced table as a DataFrame with typed columns (works offline)."""
+        return self._connection.read(resource, destination=destination)
+
+    def sql(self, query: str, destination=None):
+        """Run SQL on the synced tables (``select * from Sale``) -> DataFrame."""
+        return self._connection.sql(query, destination=destination)
+
     def rename(self, new_name: str) -> None:
         """Rename the connection; a signed-in one moves its saved settings and sign-in to the new name."""
         self._connection.rename(new_name)

@@ -70,6 +70,7 @@ class Pacer:
         self._burst_max: float | None = None
         self._sent: deque[float] = deque()
         self._blocked_until = 0.0
+        self._cost: float | None = None
 
     def delay(self) -> float:
         """Seconds to wait before sending now (0 when the request would be admitted at once)."""
@@ -89,6 +90,13 @@ class Pacer:
             self._sleep(pause)
             slept += pause
 
+    def seconds_per_request(self) -> float | None:
+        """At the bucket's bound, the time one more request like the last takes: its cost over the drip rate."""
+        with self._lock:
+            if not self._drip:
+                return None
+            return (self._cost or 1.0) / self._drip
+
     def observe(self, headers: Mapping[str, str], status: int | None = None) -> None:
         """Take in a response's headers; a 429 also blocks until its ``Retry-After`` has passed."""
         report = BucketReport.from_headers(headers)
@@ -98,6 +106,8 @@ class Pacer:
                 self._level, self._size, self._seen_at = report.level, report.size, now
             if report.drip_rate is not None and report.drip_rate > 0:
                 self._drip = report.drip_rate
+            if report.cost is not None and report.cost > 0:
+                self._cost = report.cost
             if report.burst_max is not None and report.burst_max > 0:
                 self._burst_max = report.burst_max
             if status == 429:

@@ -149,16 +149,18 @@ class LightspeedSession:
         """All records as a DataFrame, nested objects flattened to dotted columns (needs the ``pandas`` extra).
 
         ``convert`` turns Lightspeed's all-string values into numbers, booleans and UTC datetimes where a whole
-        column reads as one; ids with leading zeros stay text.
+        column reads as one; ids with leading zeros stay text. Each page is flattened as it arrives and its raw
+        records are let go, so memory peaks near the size of the result rather than twice the raw records.
         """
-        from .frames import records_to_frame
+        from .frames import FrameBuilder
 
-        records: list[dict] = []
+        builder = FrameBuilder(convert=convert)  # without pandas: ImportError now, before any request
         with Progress(resource, enabled=progress) as shown:
             for page in self.pages(resource, **params):
-                records.extend(page)
-                shown.update(len(records))
-        return records_to_frame(records, convert=convert)
+                builder.add(page)
+                shown.update(builder.rows)
+            page = None  # the last raw page need not outlive the loop
+        return builder.frame()
 
     # -- internals ---------------------------------------------------------------------------------------------
     def _resolve(self, path: str) -> str:

@@ -16,13 +16,19 @@ python3 - <<'PY' || { echo "setup: Python 3.10 or newer is required" >&2; exit 1
 import sys; sys.exit(sys.version_info < (3, 10))
 PY
 
-if [ "$want_tests" = 1 ] && [ ! -x /usr/bin/chromium ]; then
-  # The browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
-  sudo_cmd=""
-  [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
-  echo "setup: installing Debian's chromium"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+if [ "$want_tests" = 1 ]; then
+  # The browser tests drive Debian's Chromium (Playwright cannot download its own browser here); the sync tests
+  # load into a real PostgreSQL, started by their fixture from Debian's binaries.
+  missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+  if [ ${#missing[@]} -gt 0 ]; then
+    sudo_cmd=""
+    [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+    echo "setup: installing Debian's ${missing[*]}"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv

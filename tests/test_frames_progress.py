@@ -1,9 +1,15 @@
-"""DataFrames with real types, and the progress note of long pulls."""
+"""DataFrames with real types, built page by page, and the progress note of long pulls."""
+
+import gc
+import weakref
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from ls_widget import progress
-from ls_widget.frames import records_to_frame
+from ls_widget import frames, progress
+from ls_widget.frames import FrameBuilder, records_to_frame
+from ls_widget.session import LightspeedSession
 
 pd = pytest.importorskip("pandas")
 
@@ -56,3 +62,173 @@ def test_progress_is_silent_outside_a_notebook_or_when_disabled(capsys):
     with progress.Progress("Sale", enabled=False) as shown:
         shown.update(5)
     assert capsys.readouterr() == ("", "")
+
+
+# -- typing: the rules of the previous implementation, value for value -------------------------------------------
+import re as _re  # noqa: E402
+
+_NUMBER = _re.compile(r"^-?(0|[1-9]\d*)(\.\d+)?$")
+_TIMESTAMP = _re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
+
+
+def previous_frame(records):
+    """The implementation before page-by-page flattening and early exits: the oracle for the typing rules."""
+    frame = pd.json_normalize(records, sep=".") if records else pd.DataFrame()
+    for column in frame.columns:
+        values = frame[column].dropna()
+        if values.empty or not all(isinstance(v, str) for v in values):
+            continue
+        if values.isin(["true", "false"]).all():
+            frame[column] = frame[column].map({"true": True, "false": False})
+        elif values.map(lambda v: bool(_NUMBER.match(v))).all():
+            frame[column] = pd.to_numeric(frame[column])
+        elif values.map(lambda v: bool(_TIMESTAMP.match(v))).all():
+            frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601", errors="coerce")
+    return frame
+
+
+MISSING = object()
+# Values close to every rule's edge: each reading's typical strings, near misses, and what JSON can hold besides.
+TEXT = st.sampled_from([
+    "true", "false", "True", "", "0", "-0", "7", "-12", "00123", "1.5", "0.50", "1.", ".5", "1e5", "+1", " 1", "12\n",
+    "123456789012345678901234567890", "9223372036854775808", "nan", "2026-03-01T14:22:05+00:00",
+    "2026-03-01T14:22:05-05:00", "2026-03-01T14:22:05Z", "2026-03-01T14:22:05", "2026-03-01 14:22:05",
+    "2026-13-01T00:00:00+00:00", "2026-03-01", "note",
+])
+VALUE = TEXT | st.sampled_from([None, MISSING, 5, 2.5, True, [], ["x"], {}])
+COLUMN = st.one_of(  # mostly one reading with a few strays, so the mixed cases are near the edges
+    st.lists(st.sampled_from(["true", "false"]) | VALUE, min_size=1, max_size=12),
+    st.lists(st.sampled_from(["0", "7", "-12", "1.5", "12345"]) | VALUE, min_size=1, max_size=12),
+    st.lists(st.sampled_from(["2026-03-01T14:22:05+00:00", "2026-03-01T14:22:05-05:00"]) | VALUE, min_size=1,
+             max_size=12),
+    st.lists(VALUE, min_size=1, max_size=12),
+)
+
+
+def records_of(columns: dict) -> list[dict]:
+    rows = max(len(values) for values in columns.values())
+    return [{name: values[row] for name, values in columns.items() if row < len(values) and values[row] is not MISSING}
+            for row in range(rows)]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(st.sampled_from(["a", "b", "c.d"]), COLUMN, min_size=1))
+def test_columns_are_typed_as_the_previous_rules_typed_them(columns):
+    records = records_of(columns)
+    pd.testing.assert_frame_equal(records_to_frame(records), previous_frame(records))
+
+
+def test_typing_examples_at_the_edges():
+    frame = records_to_frame([{"n": "12", "z": "00123", "b": "true", "t": "2026-03-01T14:22:05Z", "m": "1"},
+                              {"n": None, "z": "7", "b": "false", "t": None, "m": "x"},
+                              {"n": "-3", "z": "8", "t": "2026-03-01T14:22:05+01:00", "m": "2"}])
+    assert frame["n"].tolist()[::2] == [12.0, -3.0] and frame["n"].isna().tolist() == [False, True, False]
+    assert frame["z"].tolist() == ["00123", "7", "8"]  # one code with a leading zero keeps the column text
+    assert frame["b"].tolist()[:2] == [True, False] and pd.isna(frame["b"][2])  # a missing value: object, NaN
+    assert frame["t"].isna().tolist() == [False, True, False] and frame["t"][2].hour == 13
+    assert frame["m"].tolist() == ["1", "x", "2"]  # a mix stays as it is
+    numbers = records_to_frame([{"n": str(i)} for i in range(200)] + [{"n": "x"}])  # past the in-order sample
+    assert numbers["n"].tolist()[-2:] == ["199", "x"]
+
+
+# -- page by page ----------------------------------------------------------------------------------------------------
+def build(pages, convert=True, batch=None, monkeypatch=None):
+    builder = FrameBuilder(convert=convert)
+    if batch is not None:
+        builder.BATCH = batch
+    for page in pages:
+        builder.add(page)
+    return builder.frame()
+
+
+RECORD = st.dictionaries(
+    st.sampled_from(["id", "flag", "when", "code", "Prices"]),
+    TEXT | st.sampled_from([None, 5, ["x"]]) | st.dictionaries(st.sampled_from(["amount", "useType"]), TEXT | st.none(),
+                                                               max_size=2),
+    max_size=5,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(RECORD, max_size=4), max_size=6), st.integers(1, 5), st.booleans())
+def test_pages_flattened_apart_give_the_frame_of_all_records_flattened_at_once(pages, batch, convert):
+    records = [record for page in pages for record in page]
+    together = records_to_frame(records, convert=convert)
+    pd.testing.assert_frame_equal(build(pages, convert=convert, batch=batch), together)
+    if convert:
+        pd.testing.assert_frame_equal(together, previous_frame(records))
+
+
+def test_a_column_first_seen_on_a_later_page_lines_up_with_nan_before_it():
+    pages = [[{"itemID": "1", "note": "a"}, {"itemID": "2"}],
+             [{"itemID": "3", "archived": "true", "Prices": {"amount": "9.50"}}],
+             [], [{"itemID": "4", "archived": "false", "note": None}]]
+    frame = build(pages, batch=1)
+    assert frame.columns.tolist() == ["itemID", "note", "archived", "Prices.amount"]
+    assert frame.index.tolist() == [0, 1, 2, 3]
+    assert frame["itemID"].tolist() == [1, 2, 3, 4] and frame["itemID"].dtype.kind == "i"
+    assert frame["archived"].isna().tolist() == [True, True, False, False]
+    assert frame["archived"].tolist()[2:] == [True, False]
+    assert frame["Prices.amount"].isna().tolist() == [True, True, False, True] and frame["Prices.amount"][2] == 9.5
+    assert frame["note"].isna().tolist() == [False, True, True, True]
+    pd.testing.assert_frame_equal(frame, records_to_frame([r for page in pages for r in page]))
+
+
+def test_one_record_pages_and_no_records():
+    frame = build([[{"saleID": "7", "completed": "true"}]])
+    assert frame["saleID"].tolist() == [7] and frame["completed"].dtype == bool
+    assert build([]).empty and build([[], []]).empty and build([[]], convert=False).empty
+    assert build([[{"a": "1"}]] * 3, batch=1)["a"].tolist() == [1, 1, 1]
+
+
+class Record(dict):
+    __slots__ = ("__weakref__",)  # a raw record that can be watched for being let go
+
+
+class Pages:
+    """A session whose pages are counted as they are read; ``to_pandas`` asks it for nothing else."""
+
+    def __init__(self, pages):
+        self._pages, self._refs, self.most_alive, self.read = pages, [], 0, 0
+
+    @property
+    def alive(self) -> int:
+        return sum(ref() is not None for ref in self._refs)
+
+    def pages(self, resource, **params):
+        for page in self._pages:
+            self.most_alive = max(self.most_alive, self.alive)
+            records = [Record(record) for record in page]
+            self._refs += map(weakref.ref, records)
+            self.read += 1
+            yield records
+
+
+def test_to_pandas_reads_pages_as_it_goes_and_lets_raw_records_go():
+    pages = [[{"itemID": str(100 * p + i), "archived": "false"} for i in range(100)] for p in range(30)]
+    source = Pages(pages)
+    frame = LightspeedSession.to_pandas(source, "Item", progress=False)
+    gc.collect()
+    assert len(frame) == 3000 and frame["itemID"].tolist() == list(range(3000))
+    assert source.read == 30
+    assert source.most_alive <= FrameBuilder.BATCH + 100  # never all 3,000 at once
+    assert source.alive == 0  # nothing keeps a raw record once the frame is built
+
+
+def test_to_pandas_shows_progress_and_needs_pandas_before_fetching(monkeypatch):
+    handle = Handle()
+    monkeypatch.setattr(progress, "_display_handle", lambda: handle)
+    monkeypatch.setattr(progress.Progress, "_EVERY", 0.0)
+    source = Pages([[{"saleID": "1"}] * 100, [{"saleID": "2"}] * 50])
+    LightspeedSession.to_pandas(source, "Sale")
+    assert handle.shown[:2] == ["Sale: 100 records so far…", "Sale: 150 records so far…"]
+    assert handle.shown[-1].startswith("Sale: fetched 150 records in ")
+
+    def no_pandas():
+        raise ImportError("to_pandas needs pandas: pip install 'ls-widget[pandas]'")
+
+    monkeypatch.setattr(frames, "_pandas", no_pandas)
+    source = Pages([[{"saleID": "1"}]])
+    with pytest.raises(ImportError, match="ls-widget\\[pandas\\]"):
+        LightspeedSession.to_pandas(source, "Sale", progress=False)
+    assert source.read == 0

@@ -11,7 +11,8 @@ or from a shell: ``python -m ls_widget.sandbox [--port N] [--items N ...]`` (pri
 It follows Lightspeed as documented (``shared/lightspeed-api.md``): the consent page, codes, PKCE, rotating refresh
 tokens with deferred revocation, JWT access tokens, the v2 legacy server's quirks, the API's shapes, filters, cursor and
 offset pagination, scopes, the leaky bucket and burst limiter with their headers. Fault injection (failing, dropped or
-slow requests, expired or revoked tokens, a clock to move forward) is an explicit feature: methods here, and
+slow requests, expired or revoked tokens, a clock to move forward) is an explicit feature, and so is changing the data
+for incremental sync (``day_of_changes``: records edited, added, archived and deleted now): methods here, and
 ``/_sandbox/...`` admin endpoints for other processes.
 
 ``start()`` points ``LS_WIDGET_AUTH_URL`` and ``LS_WIDGET_API_URL`` at the sandbox and sets the v2 built-in client
@@ -30,6 +31,7 @@ import httpx
 from ..clients import OAuthClient
 from ..profiles import API_URL_ENV, AUTH_URL_ENV, V2_CLIENT_ID_ENV, V2_CLIENT_SECRET_ENV
 from .app import SandboxState
+from .changes import CHANGEABLE, day_of_changes
 from .config import DataOptions, SandboxOptions
 from .faults import Fault
 from .registry import RegisteredClient
@@ -188,6 +190,21 @@ class Sandbox:
     def advance_clock(self, seconds: float) -> float:
         """Move the sandbox's time forward (codes and tokens age, buckets drain); returns the total offset."""
         return self.state.clock.advance(seconds)
+
+    # -- changing data (for incremental sync) -------------------------------------------------------------------------
+    def day_of_changes(self, edits: int | dict = 10, adds: int | dict = 5, archives: int | dict = 2,
+                       deletes: int | dict = 1, resources=CHANGEABLE, seed: int | str | None = None,
+                       account: str | None = None) -> dict:
+        """Change the data "now" (the sandbox clock's current second, one ``timeStamp`` for every change): per
+        resource of ``resources`` (Item, Customer, Sale), edit ``edits`` live records (a visible field changes), add
+        ``adds``, archive ``archives`` (sales are voided instead) and delete ``deletes`` for good. A count is one
+        number for every resource or ``{"Item": 3, ...}``. Sales stay consistent with their SaleLines. ``seed``
+        picks the records (default: a new pick each call, the same sequence in every run). Returns the changed IDs:
+        ``{"accountID", "timeStamp", "Item": {"edited", "added", "archived", "deleted"}, "Customer": {...},
+        "Sale": {"edited", "added", "voided", "deleted"}, "SaleLine": {"edited", "added", "deleted"}}``.
+        Details in changes.py."""
+        return day_of_changes(self.state, edits=edits, adds=adds, archives=archives, deletes=deletes,
+                              resources=resources, seed=seed, account=account)
 
     # -- life cycle --------------------------------------------------------------------------------------------------
     def stop(self) -> None:

@@ -20,8 +20,13 @@ _TYPES = {"int": int, "float": float, "str": str, "date": date.fromisoformat}
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m ls_widget.sandbox",
-                                description="A local Lightspeed Retail (R-Series) for demos and tests.")
+    p = argparse.ArgumentParser(
+        prog="python -m ls_widget.sandbox", description="A local Lightspeed Retail (R-Series) for demos and tests.",
+        epilog="While it runs, admin endpoints under <url>/_sandbox inject faults, expire tokens, advance the clock "
+               "and change the data for incremental-sync demos: POST <url>/_sandbox/changes with a JSON body such "
+               "as {\"edits\": 10, \"adds\": 5, \"archives\": 2, \"deletes\": 1, \"resources\": [\"Item\", "
+               "\"Customer\", \"Sale\"]} edits, adds, archives and deletes records now (one timeStamp for all) "
+               "and answers the changed IDs.")
     p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")
     p.add_argument("--verbose", action="store_true", help="log every request to stderr")
     for name, type_name, default in option_fields():
@@ -54,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"accounts: {accounts}\n"
           f"demo client (v3): id {demo.client_id} secret {demo.secret} redirect {demo.redirect_uri}\n"
           f"v2 built-in client: id {v2.client_id} secret {v2.secret}\n"
-          f"admin: {box.url}/_sandbox\n"
+          f"admin: {box.url}/_sandbox (POST {box.url}/_sandbox/changes: a day of changes)\n"
           f"Press Ctrl+C to stop.", flush=True)
     try:
         threading.Event().wait()

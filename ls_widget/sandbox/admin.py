@@ -11,6 +11,10 @@ out (form fields work too); only ever served on 127.0.0.1.
 - ``POST /_sandbox/tokens/expire``, ``POST /_sandbox/tokens/revoke``: expire every access token, revoke every
   refresh token.
 - ``POST /_sandbox/clock/advance`` ``{seconds}``.
+- ``POST /_sandbox/changes`` ``{edits?, adds?, archives?, deletes?, resources?, seed?, account?}``: a day of changes
+  (changes.py), stamped with the sandbox clock's now; a count is a number or ``{"Item": 3, ...}``, ``resources`` a
+  list or a comma-separated string of Item, Customer, Sale. Answers 201 with the changed IDs per resource, as
+  ``Sandbox.day_of_changes`` returns them.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import json
 
 from .app import BaseHandler
+from .changes import CHANGEABLE, day_of_changes
 from .registry import RegisteredClient
 
 
@@ -73,6 +78,7 @@ class InfoHandler(AdminHandler):
                 "clients": [client_json(c, secret=False) for c in registry.all()],
                 "faults": [vars(f) for f in self.state.faults.pending()],
                 "clock_offset": self.state.clock.offset,
+                "days_of_changes": self.state.ledger.days,
             }
         self._execute_safely(info)
 
@@ -137,6 +143,16 @@ class ClockHandler(AdminHandler):
         self._execute_safely(advance)
 
 
+class ChangesHandler(AdminHandler):
+    def post(self) -> None:
+        def change():
+            f = self.fields()
+            options = {k: f[k] for k in ("edits", "adds", "archives", "deletes", "seed", "account") if k in f}
+            # day_of_changes takes the state's lock itself; the RLock lets it nest inside _execute_safely's
+            return 201, day_of_changes(self.state, resources=f.get("resources", CHANGEABLE), **options)
+        self._execute_safely(change)
+
+
 def routes(ctx: dict) -> list:
     return [
         (r"/_sandbox/?", InfoHandler, ctx),
@@ -145,4 +161,5 @@ def routes(ctx: dict) -> list:
         (r"/_sandbox/faults", FaultsHandler, ctx),
         (r"/_sandbox/tokens/(expire|revoke)", TokensHandler, ctx),
         (r"/_sandbox/clock/advance", ClockHandler, ctx),
+        (r"/_sandbox/changes", ChangesHandler, ctx),
     ]

@@ -1,7 +1,8 @@
 """The sandbox's shared state, its routes, and what every response carries.
 
-One ``SandboxState`` holds everything a request may touch (clients, codes, tokens, buckets, faults, the clock); a
-single lock serialises requests and the in-process methods of ``Sandbox`` that change it from other threads.
+One ``SandboxState`` holds everything a request may touch (clients, codes, tokens, buckets, faults, the clock, the
+accounts a day of changes forked); a single lock serialises requests and the in-process methods of ``Sandbox`` that
+change it from other threads.
 Auth and API share one base URL, as ``LS_WIDGET_AUTH_URL`` and ``LS_WIDGET_API_URL`` both point at it.
 """
 
@@ -15,6 +16,7 @@ import threading
 
 import tornado.web
 
+from .changes import Ledger
 from .clock import Clock
 from .codes import CodeStore
 from .config import SandboxOptions
@@ -42,14 +44,16 @@ class SandboxState:
         self.limiter = RateLimiter(self.clock, options.bucket_size, options.drip_rate, options.burst_limit)
         self.faults = Faults()
         self.account_ids = account_ids(options.data)
+        self.ledger = Ledger()  # changes.py: this sandbox's own copies of the accounts it changed
 
     def account(self, account_id: str) -> AccountData | None:
         if account_id not in self.account_ids:
             return None
-        return account_data(self.options.data, self.account_ids.index(account_id))
+        changed = self.ledger.accounts.get(account_id)
+        return changed or account_data(self.options.data, self.account_ids.index(account_id))
 
     def accounts(self) -> list[AccountData]:
-        return [account_data(self.options.data, i) for i in range(len(self.account_ids))]
+        return [self.account(account_id) for account_id in self.account_ids]
 
 
 class BaseHandler(tornado.web.RequestHandler):

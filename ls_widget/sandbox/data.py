@@ -10,44 +10,30 @@ What makes it realistic enough to test against: items are imported in batches th
 weekends, a nightly job touches a few sales at the same second (more ties), each sale has 1-5 lines that sell real
 items created before the sale, at that item's price, with tax at the shop's rate, and the sale's totals are the sums
 of its lines. Some customers are walk-ins (``customerID`` "0"), a few records are archived, a few sales voided or
-left open.
+left open. No timeStamp is later than 06:00 the morning after ``end_date`` (the nightly job), and the default
+``end_date`` is in the past, so a sandbox's "now" comes after all of them and a day of changes (changes.py) is the
+newest thing a sync by timeStamp sees.
+
+What one record looks like is records.py's business (changes.py makes new records with the same builders); this
+module decides how many, when, and how they relate.
 """
 
 from __future__ import annotations
 
 import bisect
+import copy
 import functools
 import random
 import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import datetime, time, timezone
 
+from . import records as records_mod
 from . import words
 from .config import DataOptions
+from .records import DAY, LINE_COUNTS, QUANTITIES, iso, line_amounts
 
-DAY = 86400
 YEAR = 365 * DAY
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-
-
-def iso(epoch: int) -> str:
-    """``2026-03-01T14:22:05+00:00`` (what ``datetime.isoformat`` gives in UTC, a little faster)."""
-    day, rest = divmod(epoch, DAY)
-    hours, rest = divmod(rest, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{_day(day)}T{hours:02d}:{minutes:02d}:{seconds:02d}+00:00"
-
-
-@functools.lru_cache(maxsize=8192)
-def _day(days_since_epoch: int) -> str:
-    return date.fromordinal(_EPOCH_ORDINAL + days_since_epoch).isoformat()
-
-
-@functools.lru_cache(maxsize=65536)
-def money(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    cents = abs(cents)
-    return f"{sign}{cents // 100}.{cents % 100:02d}"
 
 
 @dataclass
@@ -104,6 +90,21 @@ class AccountData:
                     builder = getattr(self, f"_build_{name.lower()}")
                     self._tables[name] = Table(name, f"{name[0].lower()}{name[1:]}ID", builder())
             return self._tables[name]
+
+    def fork(self) -> "AccountData":
+        """A private copy of this account for one sandbox to change (changes.py), leaving the cached one that every
+        sandbox of the process shares untouched. The tables that change are built first, then copied as lists of
+        the same record dicts: a change swaps a record for a new dict and never edits one in place, so sharing the
+        unchanged ones is safe and forking stays cheap. Tables not built yet are built by the copy when first read
+        (the same data: every table has its own random stream)."""
+        with self._lock:
+            for name in ("Item", "Customer", "Sale", "SaleLine"):
+                self.table(name)
+            twin = copy.copy(self)
+            twin._lock = threading.RLock()
+            twin._tables = {name: Table(name, t.id_field, list(t.records)) for name, t in self._tables.items()}
+            twin._contacts, twin._lines_by_sale = dict(self._contacts), dict(self._lines_by_sale)
+        return twin
 
     @property
     def authorizing_employee(self) -> dict:
@@ -201,31 +202,7 @@ class AccountData:
                 created = min(max(created + rng.randrange(3600, 10 * DAY), created), max(horizon, created + 60))
             batch_left -= 1
             category = rng.choice(choices)
-            leaf = category["name"] if category else ""
-            top = category["fullPathName"].split("/")[0] if category else ""
-            nouns = words.ITEM_NOUNS.get(leaf) or words.ITEM_NOUNS.get(top) or ("Gift Card",)
-            low, high = words.PRICE_BANDS.get(top, (499, 9999))
-            price = rng.randrange(low // 100 + 1, high // 100 + 2) * 100 - 1  # ends in .99
-            cost = int(price * rng.uniform(0.38, 0.62))
-            touched = created if rng.random() < 0.65 else rng.randrange(created, max(created + 1, self.end))
-            records.append({
-                "itemID": str(i), "systemSku": str(210000000000 + i), "defaultCost": money(cost),
-                "avgCost": money(int(cost * rng.uniform(0.95, 1.06))), "discountable": "true", "tax": "true",
-                "archived": "true" if rng.random() < 0.04 else "false", "itemType": "default",
-                "serialized": "false", "description": f"{rng.choice(words.ADJECTIVES)} {rng.choice(nouns)} - "
-                                                      f"{rng.choice(words.COLORS)}",
-                "modelYear": "0", "upc": f"{rng.randrange(10**11, 10**12)}", "ean": "", "customSku": "",
-                "manufacturerSku": f"SO-{rng.randrange(10000, 99999)}-{rng.choice('ABCDEFGH')}",
-                "createTime": iso(created), "timeStamp": iso(touched), "publishToEcom": "false",
-                "categoryID": category["categoryID"] if category else "0", "taxClassID": "1",
-                "departmentID": "0", "itemMatrixID": "0", "manufacturerID": str(rng.randrange(1, 9)),
-                "seasonID": "0", "defaultVendorID": str(rng.randrange(1, 6)),
-                "Prices": {"ItemPrice": [
-                    {"amount": money(price), "useTypeID": "1", "useType": "Default"},
-                    {"amount": money(price + rng.choice((0, 0, 500, 1000))), "useTypeID": "2", "useType": "MSRP"},
-                    {"amount": money(price), "useTypeID": "3", "useType": "Online"},
-                ]},
-            })
+            records.append(records_mod.item_record(rng, i, created, self.end, category))
         return records
 
     def item_shops(self, item: dict) -> list:
@@ -245,29 +222,8 @@ class AccountData:
         created = sorted(rng.randrange(self.end - 3 * YEAR, self.end - DAY) for _ in range(count))
         records, self._contacts = [], {}
         for c in range(1, count + 1):
-            first, last = rng.choice(words.FIRST_NAMES), rng.choice(words.LAST_NAMES)
-            made = created[c - 1]
-            touched = made if rng.random() < 0.5 else rng.randrange(made, self.end)
-            records.append({
-                "customerID": str(c), "firstName": first, "lastName": last, "title": "",
-                "company": f"{last} & Co." if rng.random() < 0.1 else "", "companyRegistrationNumber": "",
-                "vatNumber": "", "creditAccountID": "0", "customerTypeID": "2" if rng.random() < 0.15 else "1",
-                "discountID": "0", "taxCategoryID": "0", "measurementID": "0", "contactID": str(5000 + c),
-                "createTime": iso(made), "timeStamp": iso(touched),
-                "archived": "true" if rng.random() < 0.03 else "false",
-            })
-            city, state, zipcode = rng.choice(words.CITIES)
-            email = f"{first}.{last}{c}@{rng.choice(words.EMAIL_DOMAINS)}".lower().replace("'", "")
-            self._contacts[str(c)] = {
-                "contactID": str(5000 + c), "custom": "", "noEmail": "false", "noPhone": "false", "noMail": "false",
-                "Emails": {"ContactEmail": {"address": email, "useType": "Primary"}},
-                "Phones": {"ContactPhone": {"number": f"555-01{rng.randrange(100):02d}", "useType": "Mobile"}},
-                "Addresses": {"ContactAddress": {
-                    "address1": f"{rng.randrange(1, 9999)} {rng.choice(words.STREETS)}", "address2": "",
-                    "city": city, "state": state, "zip": zipcode, "country": "United States",
-                    "countryCode": "US", "stateCode": state}},
-                "Websites": "", "timeStamp": iso(touched),
-            }
+            record, self._contacts[str(c)] = records_mod.customer_record(rng, c, created[c - 1], self.end)
+            records.append(record)
         return records
 
     def contact(self, customer: dict) -> dict:
@@ -294,7 +250,6 @@ class AccountData:
                        for _ in range(self.options.sales))
         sales, self._line_specs = [], []
         for s, sold in enumerate(times, start=1):
-            sale_id = str(s)
             register_id, shop_id = registers[int(rand() * len(registers))]
             rate = self.tax_rate(shop_id)
             employee_id = employees[int(rand() * len(employees))]
@@ -310,34 +265,17 @@ class AccountData:
             stocked = max(1, bisect.bisect_right(item_created, sold))
             subtotal = tax = cost = 0
             specs = []
-            for _ in range(_LINE_COUNTS[int(rand() * 100)]):
+            for _ in range(LINE_COUNTS[int(rand() * 100)]):
                 k = int(rand() * stocked)
-                quantity = _QUANTITIES[int(rand() * 100)]
-                line_sub = prices[k] * quantity
-                line_tax = (line_sub * rate + 50000) // 100000
+                quantity = QUANTITIES[int(rand() * 100)]
+                line_sub, line_tax = line_amounts(prices[k], quantity, rate)
                 subtotal, tax, cost = subtotal + line_sub, tax + line_tax, cost + costs[k] * quantity
                 specs.append((k, quantity, line_sub, line_tax))
             self._line_specs.append(specs)
-            total = subtotal + tax
-            total_text, rate_text = money(total), f"0.{rate:05d}"
-            sale = {
-                "saleID": sale_id, "timeStamp": stamp, "discountPercent": "0",
-                "completed": "true" if completed else "false", "voided": "true" if voided else "false",
-                "enablePromotions": "true", "isTaxInclusive": "false", "createTime": created, "updateTime": stamp,
-                "referenceNumber": "", "referenceNumberSource": "", "tax1Rate": rate_text, "tax2Rate": "0",
-                "change": "0", "receiptPreference": "printed", "displayableSubtotal": money(subtotal),
-                "ticketNumber": str(220000000000 + s), "calcDiscount": "0", "calcTotal": total_text,
-                "calcSubtotal": money(subtotal), "calcTaxable": money(subtotal), "calcNonTaxable": "0",
-                "calcAvgCost": money(cost), "calcFIFOCost": money(cost), "calcTax1": money(tax), "calcTax2": "0",
-                "calcPayments": total_text if completed else "0", "total": total_text,
-                "totalDue": total_text, "displayableTotal": total_text,
-                "balance": "0" if completed else total_text, "customerID": customer_id, "discountID": "0",
-                "employeeID": employee_id, "quoteID": "0", "registerID": register_id,
-                "shipToID": "0", "shopID": shop_id, "taxCategoryID": shop_id,
-            }
-            if completed:
-                sale["completeTime"] = iso(sold)
-            sales.append(sale)
+            sales.append(records_mod.sale_record(
+                s, created=created, stamp=stamp, sold=sold, rate=rate, completed=completed, voided=voided,
+                subtotal=subtotal, tax=tax, cost=cost, customer_id=customer_id, employee_id=employee_id,
+                register_id=register_id, shop_id=shop_id))
         self._tables["Sale"] = Table("Sale", "saleID", sales)
 
     def _build_saleline(self) -> list:
@@ -348,20 +286,8 @@ class AccountData:
         for sale, specs in zip(sales, self._line_specs):
             mine = []
             for k, quantity, line_sub, line_tax in specs:
-                item = items[k]
-                unit = item["Prices"]["ItemPrice"][0]["amount"]
-                line = _LINE_TEMPLATE.copy()
-                line.update({
-                    "saleLineID": str(len(lines) + len(mine) + 1), "createTime": sale["createTime"],
-                    "timeStamp": sale["timeStamp"], "unitQuantity": str(quantity), "unitPrice": unit,
-                    "normalUnitPrice": unit, "avgCost": item["avgCost"], "fifoCost": item["avgCost"],
-                    "tax1Rate": sale["tax1Rate"], "displayableSubtotal": money(line_sub),
-                    "displayableUnitPrice": unit, "calcTotal": money(line_sub + line_tax),
-                    "calcSubtotal": money(line_sub), "calcTax1": money(line_tax),
-                    "customerID": sale["customerID"], "employeeID": sale["employeeID"], "itemID": item["itemID"],
-                    "shopID": sale["shopID"], "saleID": sale["saleID"],
-                })
-                mine.append(line)
+                line_id = len(lines) + len(mine) + 1
+                mine.append(records_mod.line_record(line_id, sale, items[k], quantity, line_sub, line_tax))
             lines.extend(mine)
             self._lines_by_sale[sale["saleID"]] = mine
         return lines
@@ -370,18 +296,17 @@ class AccountData:
         self.table("SaleLine")
         return self._lines_by_sale[sale["saleID"]]
 
+    # -- what a fork's changes (changes.py) set beside the tables ---------------------------------------------------
+    def set_sale_lines(self, sale_id: str, lines: list | None) -> None:
+        self.table("SaleLine")
+        if lines is None:
+            self._lines_by_sale.pop(sale_id, None)
+        else:
+            self._lines_by_sale[sale_id] = lines
 
-# 1-5 lines per sale (40/25/18/10/7 %) and 1-3 units per line (80/15/5 %), as lookup tables for one random() each.
-_LINE_COUNTS = (1,) * 40 + (2,) * 25 + (3,) * 18 + (4,) * 10 + (5,) * 7
-_QUANTITIES = (1,) * 80 + (2,) * 15 + (3,) * 5
-
-# A sale line's fields in Lightspeed's order; the constant ones keep these values.
-_LINE_TEMPLATE = dict.fromkeys((
-    "saleLineID", "createTime", "timeStamp", "unitQuantity", "unitPrice", "normalUnitPrice", "discountAmount",
-    "discountPercent", "avgCost", "fifoCost", "tax", "tax1Rate", "tax2Rate", "isLayaway", "isWorkorder",
-    "isSpecialOrder", "displayableSubtotal", "displayableUnitPrice", "calcLineDiscount", "calcTransactionDiscount",
-    "calcTotal", "calcSubtotal", "calcTax1", "calcTax2", "taxClassID", "customerID", "discountID", "employeeID",
-    "itemID", "noteID", "parentSaleLineID", "shopID", "saleID",
-), "0")
-_LINE_TEMPLATE.update({"tax": "true", "isLayaway": "false", "isWorkorder": "false", "isSpecialOrder": "false",
-                       "taxClassID": "1"})
+    def set_contact(self, customer_id: str, contact: dict | None) -> None:
+        self.table("Customer")
+        if contact is None:
+            self._contacts.pop(customer_id, None)
+        else:
+            self._contacts[customer_id] = contact

@@ -1,0 +1,256 @@
+"""A day of changes: records edited, added, archived and deleted "now", for demos and tests of incremental sync.
+
+An incremental sync pulls ``timeStamp=>=,<last seen - lookback>`` sorted by ``timeStamp``, with ``archived=true``,
+and merges by primary key; its ``full`` mode also drops what disappeared. To show that it works, the data must
+change while the client watches: ``day_of_changes`` does, per resource (Item, Customer, Sale):
+
+- ``edits``: a visible field changes (an item's description and price; a customer's type and e-mail; a sale gets one
+  more unit on one line, its totals follow, an open sale is completed). The record's ``timeStamp`` moves to now, and
+  so does the changed SaleLine's and the Contact's: each record carries its own.
+- ``adds``: new records with new IDs (never an ID used before, deleted ones included, as auto-increment keys). A new
+  sale sells live items (the ones added just before it too) on new SaleLines with new ``saleLineID``s.
+- ``archives``: ``archived`` becomes "true": gone from default listings, back with ``archived=true|only`` (lightspeed-
+  api.md section 3.5). Sales have no archived flag here (resources.py), so a sale is voided instead, the way a sale
+  is taken back: it stays listed with ``voided`` "true".
+- ``deletes``: gone for good, even with ``archived=true`` (what a ``full`` reconciliation must notice). A deleted
+  sale takes its lines with it. Lightspeed itself archives rather than deletes most records; the sandbox deletes on
+  request because a client must survive it. Items and customers no sale refers to are deleted first.
+
+Every change is stamped with the same second of the sandbox clock (``advance_clock`` moves it), so hundreds of
+records share one ``timeStamp``: exactly what tests of inclusive ``>=`` boundaries and of cursor ties need.
+
+The dataset is cached and shared by every sandbox of the process (data.py), so the first change forks the account
+for this sandbox (``AccountData.fork``); records are never edited in place, only replaced, and each changed table
+drops its query caches.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass, field
+
+from . import sale_changes
+from .data import AccountData, Table
+from .records import customer_record, iso, item_record, money, cents
+from .words import COLORS, EMAIL_DOMAINS
+
+log = logging.getLogger("ls_widget.sandbox")
+
+# In the order they are applied: a new sale may sell an item added a moment before.
+CHANGEABLE = ("Item", "Customer", "Sale")
+KINDS = ("edits", "adds", "archives", "deletes")
+
+
+@dataclass
+class Ledger:
+    """What one sandbox changed: its forked accounts, the highest ID each table ever used, how many days ran."""
+
+    accounts: dict = field(default_factory=dict)  # account ID -> forked AccountData
+    high_water: dict = field(default_factory=dict)  # (account ID, table) -> highest ID ever given
+    days: int = 0
+
+
+class TableEdit:
+    """The changes to one table, applied at once by ``commit``: a replaced record keeps its place, new ones go last
+    (their IDs are the highest, so the list stays ascending by ID), deleted ones leave, and the table's derived
+    caches (query.py's columns and cached selections) are dropped."""
+
+    def __init__(self, table: Table, ledger: Ledger, account_id: str) -> None:
+        self.table, self.ledger, self.key = table, ledger, (account_id, table.name)
+        self.replaced: dict = {}
+        self.added: list = []
+        self.deleted: set = set()
+        highest = max((int(r[table.id_field]) for r in table.records), default=0)
+        self.high = max(highest, ledger.high_water.get(self.key, 0))
+
+    def current(self, record_id: str) -> dict:
+        return self.replaced.get(record_id) or self.table.by_id[record_id]
+
+    def replace(self, record: dict) -> None:
+        self.replaced[record[self.table.id_field]] = record
+
+    def new_id(self) -> int:
+        self.high += 1
+        return self.high
+
+    def delete(self, record_id: str) -> None:
+        self.deleted.add(record_id)
+
+    def commit(self) -> None:
+        key = self.table.id_field
+        kept = [self.replaced.get(r[key], r) for r in self.table.records if r[key] not in self.deleted]
+        self.table.records = kept + self.added
+        self.table.by_id = {r[key]: r for r in self.table.records}
+        self.table.derived = {}
+        self.ledger.high_water[self.key] = self.high
+
+
+@dataclass
+class Day:
+    """One day of changes in progress: where, when, how many, and the random stream for one resource."""
+
+    data: AccountData
+    ledger: Ledger
+    account_id: str
+    now: int
+    counts: dict  # kind -> count for the resource at hand
+    rng: random.Random
+
+    @property
+    def stamp(self) -> str:
+        return iso(self.now)
+
+    def edit(self, name: str) -> TableEdit:
+        return TableEdit(self.data.table(name), self.ledger, self.account_id)
+
+    def pick(self, records: list, live: list, referenced: set, id_field: str) -> tuple[list, list, list]:
+        """(to edit, to archive, to delete): disjoint random choices; edits and archives among ``live`` records,
+        deletions among the rest, those nobody refers to first. Fewer when there are not enough records."""
+        edits, archives, deletes = (self.counts[k] for k in ("edits", "archives", "deletes"))
+        chosen = self.rng.sample(live, min(edits + archives, len(live)))
+        taken = {r[id_field] for r in chosen}
+        rest = [r for r in records if r[id_field] not in taken]
+        free = [r for r in rest if r[id_field] not in referenced]
+        pool = free if len(free) >= deletes else rest
+        doomed = self.rng.sample(pool, min(deletes, len(pool)))
+        ids = lambda found: [r[id_field] for r in found]  # noqa: E731
+        return ids(chosen[:edits]), ids(chosen[edits:]), ids(doomed)
+
+
+def parse_counts(value, resources: tuple, kind: str) -> dict:
+    """A count for every resource: one number for all, or ``{"Item": 3, ...}`` (missing resources: 0)."""
+    if isinstance(value, dict):
+        unknown = sorted(set(value) - set(resources))
+        if unknown:
+            raise ValueError(f"{kind} names resource(s) not being changed: {', '.join(unknown)}.")
+        out = {name: _count(value.get(name, 0), kind) for name in resources}
+    else:
+        out = dict.fromkeys(resources, _count(value, kind))
+    return out
+
+
+def _count(value, kind: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
+        raise ValueError(f"{kind} must be a whole number (or an object of numbers per resource), not {value!r}.")
+    return int(value)
+
+
+def day_of_changes(state, *, edits=10, adds=5, archives=2, deletes=1, resources=CHANGEABLE, seed=None,
+                   account: str | None = None) -> dict:
+    """Apply a day of changes to ``account`` (default: the first) of a ``SandboxState``; returns the summary
+    ``{"accountID", "timeStamp", "Item": {"edited", "added", "archived", "deleted"}, "Customer": {...},
+    "Sale": {"edited", "added", "voided", "deleted"}, "SaleLine": {"edited", "added", "deleted"}}`` (lists of IDs,
+    ascending; a resource not changed is absent). Takes the state's (re-entrant) lock, so requests never see half a
+    day."""
+    if isinstance(resources, str):
+        resources = tuple(part.strip() for part in resources.split(",") if part.strip())
+    unknown = [name for name in resources if name not in CHANGEABLE]
+    if unknown or not resources:
+        raise ValueError(f"resources must be some of {', '.join(CHANGEABLE)}; got {list(resources)!r}.")
+    resources = tuple(name for name in CHANGEABLE if name in resources)
+    counts = {kind: parse_counts(value, resources, kind)
+              for kind, value in zip(KINDS, (edits, adds, archives, deletes))}
+    with state.lock:
+        account_id = account or state.account_ids[0]
+        if account_id not in state.account_ids:
+            raise ValueError(f"Unknown account {account_id!r}; the sandbox has {', '.join(state.account_ids)}.")
+        ledger: Ledger = state.ledger
+        if account_id not in ledger.accounts:
+            ledger.accounts[account_id] = state.account(account_id).fork()
+        data = ledger.accounts[account_id]
+        ledger.days += 1
+        seed = f"{state.options.data.seed}:{ledger.days}" if seed is None else seed
+        now = int(state.clock.time())
+        summary = {"accountID": account_id, "timeStamp": iso(now)}
+        for name in resources:
+            rng = random.Random(f"changes:{seed}:{account_id}:{name}")
+            day = Day(data, ledger, account_id, now, {kind: counts[kind][name] for kind in KINDS}, rng)
+            _warn_if_future(day, name)
+            summary.update(CHANGERS[name](day))
+        return summary
+
+
+def _warn_if_future(day: Day, name: str) -> None:
+    latest = max((r["timeStamp"] for r in day.data.table(name).records), default="")
+    if latest > day.stamp:  # same format everywhere, so text order is time order
+        log.warning("ls_widget sandbox: %s records are stamped as late as %s, after the sandbox's now (%s): a sync "
+                    "by timeStamp will not see the day of changes as the newest. Use an earlier end_date.",
+                    name, latest, day.stamp)
+
+
+def _sorted(ids) -> list:
+    return sorted(ids, key=int)
+
+
+# -- items -----------------------------------------------------------------------------------------------------------
+def change_items(day: Day) -> dict:
+    edit, items = day.edit("Item"), day.data.table("Item").records
+    sold = {line["itemID"] for line in day.data.table("SaleLine").records}
+    live = [r for r in items if r["archived"] == "false"]
+    edited, archived, deleted = day.pick(items, live, sold, "itemID")
+    for item_id in edited:
+        edit.replace(_edited_item(day, edit.current(item_id)))
+    for item_id in archived:
+        edit.replace({**edit.current(item_id), "archived": "true", "timeStamp": day.stamp})
+    for item_id in deleted:
+        edit.delete(item_id)
+    categories = day.data.table("Category").records
+    parents = {c["parentID"] for c in categories}
+    leaves = [c for c in categories if c["categoryID"] not in parents] or [None]
+    for _ in range(day.counts["adds"]):
+        # made and touched now (an end of now + 1 leaves item_record no other second to pick); new items are live
+        record = item_record(day.rng, edit.new_id(), day.now, day.now + 1, day.rng.choice(leaves))
+        record["archived"] = "false"
+        edit.added.append(record)
+    edit.commit()
+    return {"Item": {"edited": _sorted(edited), "added": [r["itemID"] for r in edit.added],
+                     "archived": _sorted(archived), "deleted": _sorted(deleted)}}
+
+
+def _edited_item(day: Day, item: dict) -> dict:
+    """A new colour in the description and a new price (Default and Online; MSRP never below the price)."""
+    name, _, color = item["description"].rpartition(" - ")
+    new_color = day.rng.choice([c for c in COLORS if c != color])
+    dollars = (cents(item["Prices"]["ItemPrice"][0]["amount"]) + 1) // 100
+    price = max(1, round(dollars * day.rng.choice((0.8, 0.9, 1.1, 1.25)))) * 100 - 1  # still ends in .99
+    prices = []
+    for entry in item["Prices"]["ItemPrice"]:
+        amount = max(cents(entry["amount"]), price) if entry["useType"] == "MSRP" else price
+        prices.append({**entry, "amount": money(amount)})
+    return {**item, "description": f"{name or item['description']} - {new_color}", "timeStamp": day.stamp,
+            "Prices": {"ItemPrice": prices}}
+
+
+# -- customers -------------------------------------------------------------------------------------------------------
+def change_customers(day: Day) -> dict:
+    edit, customers = day.edit("Customer"), day.data.table("Customer").records
+    buyers = {sale["customerID"] for sale in day.data.table("Sale").records}
+    live = [r for r in customers if r["archived"] == "false"]
+    edited, archived, deleted = day.pick(customers, live, buyers, "customerID")
+    for customer_id in edited:
+        customer = edit.current(customer_id)
+        edit.replace({**customer, "customerTypeID": "1" if customer["customerTypeID"] == "2" else "2",
+                      "timeStamp": day.stamp})
+        contact = day.data.contact(customer)
+        address = contact["Emails"]["ContactEmail"]["address"]
+        domain = day.rng.choice([d for d in EMAIL_DOMAINS if not address.endswith("@" + d)])
+        day.data.set_contact(customer_id, {
+            **contact, "timeStamp": day.stamp,
+            "Emails": {"ContactEmail": {"address": f"{address.partition('@')[0]}@{domain}", "useType": "Primary"}}})
+    for customer_id in archived:
+        edit.replace({**edit.current(customer_id), "archived": "true", "timeStamp": day.stamp})
+    for customer_id in deleted:
+        edit.delete(customer_id)
+        day.data.set_contact(customer_id, None)
+    for _ in range(day.counts["adds"]):
+        record, contact = customer_record(day.rng, edit.new_id(), day.now, day.now + 1)
+        record["archived"] = "false"
+        edit.added.append(record)
+        day.data.set_contact(record["customerID"], contact)
+    edit.commit()
+    return {"Customer": {"edited": _sorted(edited), "added": [r["customerID"] for r in edit.added],
+                         "archived": _sorted(archived), "deleted": _sorted(deleted)}}
+
+
+CHANGERS = {"Item": change_items, "Customer": change_customers, "Sale": sale_changes.change_sales}
