@@ -1,0 +1,75 @@
+"""A sync against a misbehaving server or a broken local store: a typed error, and nothing half-merged."""
+
+from __future__ import annotations
+
+import pytest
+
+from ls_widget import ApiError, SyncError
+from ls_widget.sync import run as sync_run
+from ls_widget.sync.target import Target
+
+from ..trust.conftest import page, stored_session
+from ..trust.hostile import HostileServer, answer
+
+ITEMS = "/API/V3/Account/5/Item.json"
+
+
+@pytest.fixture
+def api():
+    server = HostileServer().start()
+    yield server
+    server.stop()
+
+
+def item(i: int, stamp: str = "2026-10-01T10:00:00+00:00") -> dict:
+    return {"itemID": str(i), "description": f"item {i}", "timeStamp": stamp}
+
+
+@pytest.mark.parametrize("bad", [
+    {"description": "no key", "timeStamp": "2026-10-01T10:00:00+00:00"},
+    {"itemID": {"x": 1}, "timeStamp": "2026-10-01T10:00:00+00:00"},
+    {"itemID": "9", "timeStamp": "soon"},
+    {"itemID": "9"},
+    {"itemID": "9", "timeStamp": 5},
+])
+def test_a_record_that_cannot_be_merged_stops_the_sync_before_storing_it(api, monkeypatch, bad):
+    session = stored_session(api.url, monkeypatch)
+    api.routes[ITEMS] = answer(200, page("Item", [item(1), item(2), bad]))
+    target = Target("Hostile")
+    with pytest.raises(ApiError, match="Item"):
+        sync_run.sync(session, target, ["Item"], progress=False)
+    assert target.count("Item") == 0 and target.state("Item") == {}
+
+
+def test_the_high_water_mark_is_the_newest_timestamp_in_utc(api, monkeypatch):
+    session = stored_session(api.url, monkeypatch)
+    api.routes[ITEMS] = answer(200, page("Item", [item(1, "2026-10-01T10:00:00-04:00"),
+                                                  item(2, "2026-10-01T13:30:00+00:00")]))
+    target = Target("Hostile")
+    sync_run.sync(session, target, ["Item"], progress=False)
+    assert target.state("Item") == {"last": "2026-10-01T14:00:00+00:00"}
+    sync_run.sync(session, target, ["Item"], progress=False)
+    assert "timeStamp=%3E%3D%2C2026-10-01T13%3A55%3A00%2B00%3A00" in api.received[-1].path  # 5 minutes back
+
+
+def test_a_damaged_local_database_is_a_sync_error_naming_it(conn, ls_home):
+    conn.sync(["Customer"], progress=False)
+    database = ls_home / "sync" / "Downtown.duckdb"
+    database.write_bytes(b"this is not a DuckDB file" * 100)
+    with pytest.raises(SyncError, match="Downtown.duckdb"):
+        conn.sync(["Customer"], progress=False)
+
+
+def test_counting_for_the_progress_bar_costs_under_two_percent(monkeypatch):
+    counted = []
+
+    class Session:
+        def count(self, resource, **params):
+            counted.append(params)
+            return 123_456
+
+    spec = sync_run.spec_for("Sale")
+    assert sync_run._affordable_count(Session(), spec, {"sort": "timeStamp"}, rows_before=40_000) is None
+    assert counted == []  # 400 pages: a 10-drip count would be 2.5% of the pull
+    assert sync_run._affordable_count(Session(), spec, {"sort": "timeStamp", "archived": "true"}, 60_000) == 1235
+    assert counted == [{"archived": "true"}]
