@@ -6,14 +6,15 @@ Every figure is a ratio taken side by side in one run, so the machine's speed ca
   with ``session.pages`` and ``json_normalize`` them (the baseline: what a script without this package does);
 - in memory (pages as JSON bodies, parsed as they are read, no HTTP): the same ratio, the time of typing the columns
   alone / ``json_normalize``, and peak memory (tracemalloc) while building the DataFrame / the size of the raw
-  record list (every parsed page kept, as the previous ``to_pandas`` and a plain script do).
+  record list (every parsed page kept, as the previous ``to_pandas`` and a plain script do), with text kept as
+  Python strings (``mode.string_storage="python"``) since tracemalloc does not see pyarrow's buffers.
 
 ``previous`` is the implementation before page-by-page flattening (kept here, frozen, so before and after are
 measured in one run): every page's records into one list, ``json_normalize`` of the list, then each column typed by
 checking every value with a Python-level predicate.
 
-    python benchmarks/frames.py                    # 20,000 items over HTTP, 100,000 in memory, 3 repeats
-    python benchmarks/frames.py --http-items 5000 --memory-items 20000 --repeat 1
+    python benchmarks/frames.py           # over HTTP 20,000 items and 5,000 sales with relations; 100,000 items
+    python benchmarks/frames.py --http-items 5000 --http-sales 0 --memory-items 20000 --repeat 1
 
 Not a test: figures go in benchmarks/README.md.
 """
@@ -31,7 +32,7 @@ import tracemalloc
 import pandas as pd
 
 from ls_widget import sandbox
-from ls_widget.frames import FrameBuilder, _typed
+from ls_widget.frames import _typed
 from ls_widget.sandbox.config import DataOptions
 from ls_widget.sandbox.data import account_data
 from ls_widget.session import LightspeedSession
@@ -97,28 +98,57 @@ def timed(run) -> float:
 
 
 # -- over HTTP ------------------------------------------------------------------------------------------------------
-def over_http(items: int, repeat: int) -> None:
-    with sandbox.start(items=items, bucket_size=1e9, drip_rate=1e9, burst_limit=10**9) as box:
+def over_http(items: int, sales: int, repeat: int) -> None:
+    scenarios = [("Item", {}), ("Sale", {"load_relations": ["SaleLines", "Customer"]})] if sales else [("Item", {})]
+    with sandbox.start(items=items, sales=sales, bucket_size=1e9, drip_rate=1e9, burst_limit=10**9) as box:
         conn = box.connection(name="benchmark", scopes=["employee:all"])
         session = conn.complete_authorization(box.approve(conn.authorization_url()))
-        records = sum(map(len, session.pages("Item")))  # builds the sandbox's data and warms both ends
-        check = session.to_pandas("Item", progress=False)
-        pd.testing.assert_frame_equal(check, previous_to_pandas(session.pages("Item")))
-        del check
-        runs = {
-            "fetch + json_normalize": lambda: baseline(session.pages("Item")),
-            "to_pandas (previous)": lambda: previous_to_pandas(session.pages("Item")),
-            "to_pandas": lambda: session.to_pandas("Item", progress=False),
-        }
-        times: dict[str, list[float]] = {name: [] for name in runs}
-        for _ in range(repeat):  # interleaved, so a slow moment hits every contender alike
-            for name, run in runs.items():
-                times[name].append(timed(run))
+        for resource, params in scenarios:
+            http_scenario(session, resource, params, repeat)
+
+
+def http_scenario(session, resource: str, params: dict, repeat: int) -> None:
+    def pages():
+        return session.pages(resource, **params)
+
+    sizes = [len(page) for page in pages()]  # builds the sandbox's data and warms both ends
+    pd.testing.assert_frame_equal(session.to_pandas(resource, progress=False, **params), previous_to_pandas(pages()))
+    runs = {
+        "fetch + json_normalize": lambda: baseline(pages()),
+        "to_pandas (previous)": lambda: previous_to_pandas(pages()),
+        "to_pandas": lambda: session.to_pandas(resource, progress=False, **params),
+    }
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeat):  # interleaved, so a slow moment hits every contender alike
+        for name, run in runs.items():
+            times[name].append(timed(run))
     base = statistics.median(times["fetch + json_normalize"])
-    print(f"\nover HTTP: {records:,} items in {records // PAGE + (records % PAGE > 0)} pages, median of {repeat}")
+    relations = f" with {', '.join(params['load_relations'])}" if params else ""
+    print(f"\nover HTTP: {sum(sizes):,} {resource}{relations} in {len(sizes)} pages, median of {repeat}")
     for name, values in times.items():
         median = statistics.median(values)
         print(f"  {name:24} {median:7.2f} s   {median / base:5.2f} x baseline")
+
+
+def typing_alone(records) -> tuple[float, float, float]:
+    """Seconds to json_normalize ``records``, then to type its columns the previous way, then the current way."""
+    gc.collect()
+    started = time.perf_counter()
+    before = pd.json_normalize(records, sep=".")
+    normalize = time.perf_counter() - started
+    after = before.copy()
+
+    def previous_typing():
+        for column in before.columns:
+            before[column] = _previous_typed(before[column])
+
+    def current_typing():
+        for column in after.columns:
+            typed = _typed(after[column], pd)
+            if typed is not None:
+                after[column] = typed
+
+    return normalize, timed(previous_typing), timed(current_typing)
 
 
 # -- in memory ------------------------------------------------------------------------------------------------------
@@ -145,13 +175,8 @@ def in_memory(items: int, repeat: int) -> None:
     for _ in range(repeat):
         for name, run in runs.items():
             times[name].append(timed(run))
-        flat = [None]
-        typing["normalize"].append(timed(lambda: flat.__setitem__(0, pd.json_normalize(records, sep="."))))
-        before, after = flat[0], flat[0].copy()
-        typing["previous"].append(timed(lambda: [before.__setitem__(c, _previous_typed(before[c]))
-                                                 for c in before.columns]))
-        typing["current"].append(timed(lambda: [_typed(after[c], pd) for c in after.columns]))
-        del flat, before, after
+        for name, seconds in zip(typing, typing_alone(records)):
+            typing[name].append(seconds)
     base = statistics.median(times["parse + json_normalize"])
     for name, values in times.items():
         median = statistics.median(values)
@@ -163,7 +188,14 @@ def in_memory(items: int, repeat: int) -> None:
               f"({normalize:.2f} s)")
     del records
 
-    # Peak memory: tracemalloc, one contender at a time, against the size of the raw record list.
+    # Peak memory: tracemalloc, one contender at a time, against the size of the raw record list. pandas 3 keeps
+    # str columns in pyarrow buffers when pyarrow is installed, which tracemalloc does not see: strings are kept as
+    # Python objects here so that every byte is counted.
+    with pd.option_context("mode.string_storage", "python"):
+        peak_memory(pages, runs)
+
+
+def peak_memory(pages, runs) -> None:
     gc.collect()
     tracemalloc.start()
     start = tracemalloc.get_traced_memory()[0]
@@ -188,11 +220,14 @@ def in_memory(items: int, repeat: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--http-items", type=int, default=20000)
+    parser.add_argument("--http-sales", type=int, default=5000, help="Sales with their lines and customer; 0: none")
     parser.add_argument("--memory-items", type=int, default=100000)
     parser.add_argument("--repeat", type=int, default=3)
     arguments = parser.parse_args()
-    print(f"pandas {pd.__version__}")
+    storage = pd.Series(["x"]).dtype
+    print(f"pandas {pd.__version__}, text columns as {storage!r}"
+          f"{f' ({storage.storage} storage)' if hasattr(storage, 'storage') else ''}")
     if arguments.http_items:
-        over_http(arguments.http_items, arguments.repeat)
+        over_http(arguments.http_items, arguments.http_sales, arguments.repeat)
     if arguments.memory_items:
         in_memory(arguments.memory_items, arguments.repeat)

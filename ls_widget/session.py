@@ -149,8 +149,8 @@ class LightspeedSession:
         """All records as a DataFrame, nested objects flattened to dotted columns (needs the ``pandas`` extra).
 
         ``convert`` turns Lightspeed's all-string values into numbers, booleans and UTC datetimes where a whole
-        column reads as one; ids with leading zeros stay text. Each page is flattened as it arrives and its raw
-        records are let go, so memory peaks near the size of the result rather than twice the raw records.
+        column reads as one; ids with leading zeros stay text. Pages are flattened as they arrive (every 1,000
+        records) and their raw records let go, so memory peaks below the size of all raw records, not above it.
         """
         from .frames import FrameBuilder
 
