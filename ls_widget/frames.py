@@ -29,8 +29,10 @@ from __future__ import annotations
 import re
 from itertools import islice
 
-_NUMBER = re.compile(r"^-?(0|[1-9]\d*)(\.\d+)?$")  # no leading zeros: "00123" is a code, not a number
-_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
+# No leading zeros ("00123" is a code, not a number); ASCII digits only and nothing after them (\Z, not $, which
+# allows a final newline): anything else stays text rather than failing or being misread.
+_NUMBER = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?\Z")
+_TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}")
 _BOOLEANS = {"true": True, "false": False}
 _BOOLEAN_TEXT = frozenset(_BOOLEANS)
 _SAMPLE = 64  # values checked in order before the column's distinct values are: most text columns stop here
@@ -160,10 +162,15 @@ def _typed(column, pd):
         whole = _whole_numbers(values, present, complete)
         if whole is not None:
             return pd.Series(whole, index=column.index, name=column.name)
-        return pd.to_numeric(column)
+        try:
+            return pd.to_numeric(column)
+        except (ValueError, OverflowError):  # a number too large for any column type: keep the text
+            return None
     if _TIMESTAMP.match(first):
         if _all_match(_TIMESTAMP, values):
-            return pd.to_datetime(column, utc=True, format="ISO8601", errors="coerce")
+            moments = pd.to_datetime(column, utc=True, format="ISO8601", errors="coerce")
+            # A value that only looks like a timestamp ("2026-13-01T…") would silently become NaT: keep the text.
+            return moments if int(moments.notna().sum()) == len(values) else None
     return None
 
 

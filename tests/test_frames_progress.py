@@ -65,13 +65,16 @@ def test_progress_is_silent_outside_a_notebook_or_when_disabled(capsys):
     assert capsys.readouterr() == ("", "")
 
 
-# -- typing: the rules of the previous implementation, value for value -------------------------------------------
-_NUMBER = re.compile(r"^-?(0|[1-9]\d*)(\.\d+)?$")
-_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
+# -- typing: the rules, written out slowly and plainly, value for value --------------------------------------------
+# The previous implementation's rules, made strict where it failed or lost data: ASCII digits only and nothing after
+# them (it took "12\n" and crashed on "1\u0661"), a number too large for any column type stays text (it crashed), and a
+# column that only looks like timestamps ("2026-13-01T...") stays text (it became NaT, silently).
+_NUMBER = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?\Z")
+_TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}")
 
 
 def previous_frame(records):
-    """The implementation before page-by-page flattening and early exits: the oracle for the typing rules."""
+    """The oracle for the typing rules: json_normalize of everything, then each column read whole, slowly."""
     frame = pd.json_normalize(records, sep=".") if records else pd.DataFrame()
     for column in frame.columns:
         values = frame[column].dropna()
@@ -80,9 +83,14 @@ def previous_frame(records):
         if values.isin(["true", "false"]).all():
             frame[column] = frame[column].map({"true": True, "false": False})
         elif values.map(lambda v: bool(_NUMBER.match(v))).all():
-            frame[column] = pd.to_numeric(frame[column])
+            try:
+                frame[column] = pd.to_numeric(frame[column])
+            except (ValueError, OverflowError):
+                pass
         elif values.map(lambda v: bool(_TIMESTAMP.match(v))).all():
-            frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601", errors="coerce")
+            moments = pd.to_datetime(frame[column], utc=True, format="ISO8601", errors="coerce")
+            if moments.notna().sum() == len(values):
+                frame[column] = moments
     return frame
 
 
@@ -90,7 +98,7 @@ MISSING = object()
 # Values close to every rule's edge: each reading's typical strings, near misses, and what JSON can hold besides.
 TEXT = st.sampled_from([
     "true", "false", "True", "", "0", "-0", "7", "-12", "00123", "1.5", "0.50", "1.", ".5", "1e5", "+1", " 1", "12\n",
-    "123456789012345678901234567890", "9223372036854775808", "nan", "2026-03-01T14:22:05+00:00",
+    "123456789012345678901234567890", "9223372036854775808", "nan", "1\u0661", "\u0661\u0662", "2026-03-01T14:22:05+00:00",
     "2026-03-01T14:22:05-05:00", "2026-03-01T14:22:05Z", "2026-03-01T14:22:05", "2026-03-01 14:22:05",
     "2026-13-01T00:00:00+00:00", "2026-03-01", "note",
 ])
