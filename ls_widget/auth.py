@@ -14,8 +14,7 @@ from typing import Callable, Generator
 import httpx
 
 from .errors import ApiError, AuthorizationError
-from .oauth import Credentials
-from .token_endpoint import refresh
+from .credentials import Credentials
 from .profiles import Profile
 from .token_store import TokenStore, refresh_margin
 from .tokens import Token
@@ -97,9 +96,11 @@ class SignIn:
         return token
 
     def _refresh(self, stale: Token, force: bool) -> Token:
+        from . import token_endpoint  # authlib loads on the first refresh, not with every session
+
         try:
             fresh = self.store.refresh(
-                stale, lambda current: refresh(self.profile, self.credentials, current),
+                stale, lambda current: token_endpoint.refresh(self.profile, self.credentials, current),
                 margin=self.margin(stale), force=force,
             )
         except AuthorizationError as exc:

@@ -13,19 +13,21 @@ show its state subscribes with ``subscribe()``.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
-from . import flow, profiles
-from .auth import SignIn
+from . import profiles
 from .clients import oauth_clients
 from .connections import ConnectionRecord, check_new_name, saved_connections
+from .credentials import Credentials, credentials_for
 from .errors import ConfigurationError, LightspeedError, NotConnectedError, StoreError
 from .names import normalize_name
-from .oauth import Credentials, PendingAuthorization
-from .token_endpoint import revoke
-from .session import LightspeedSession
 from .token_store import TokenStore
 from .tokens import Token
+
+if TYPE_CHECKING:  # the OAuth flow, authlib and httpx load on the first sign-in or request, not with the panel
+    from .auth import SignIn
+    from .oauth import PendingAuthorization
+    from .session import LightspeedSession
 
 STATUSES = ("draft", "authorizing", "connected", "error")
 
@@ -100,7 +102,7 @@ class Connection:
                 errors["oauth_client"] = f"The OAuth 2.0 client {self.oauth_client!r} is no longer stored: add it again."
         else:
             try:
-                flow.credentials_for(self.profile, None)  # the built-in client must be configured
+                credentials_for(self.profile, None)  # the built-in client must be configured
             except ConfigurationError as exc:
                 errors["api_type"] = str(exc)
         return errors
@@ -111,7 +113,9 @@ class Connection:
         problems = self.validation_errors()
         if problems:
             raise ConfigurationError(" ".join(problems.values()))
-        credentials = flow.credentials_for(self.profile, self.oauth_client)
+        from . import flow
+
+        credentials = credentials_for(self.profile, self.oauth_client)
         url, self._pending = flow.begin(self.profile, credentials, self.scopes)
         self._pending_credentials = credentials
         self._set(status="authorizing", error="")
@@ -128,10 +132,12 @@ class Connection:
 
     def complete(self, **redirect: str | None) -> None:
         """Finish the sign-in from a redirect: ``redirected_url=...``, or the relayed ``code``/``state``/``error``."""
+        from . import flow
+
         pending, credentials = self._pending, self._pending_credentials
         try:
             if credentials is None:
-                credentials = flow.credentials_for(self.profile, self.oauth_client)
+                credentials = credentials_for(self.profile, self.oauth_client)
             name = normalize_name(self.name, what="connection")
             tokens = TokenStore(name)
             connected = flow.complete(self.profile, credentials, pending, tokens, **redirect)
@@ -158,6 +164,8 @@ class Connection:
                 "run this cell again (a running cell cannot wait for the click)." + reason
             )
         if self._session is None:
+            from .session import LightspeedSession
+
             self._session = LightspeedSession(self.profile, self._sign_in(), self.account_id, self.account_name)
         return self._session
 
@@ -220,6 +228,9 @@ class Connection:
 
         A sign-in that no longer works (revoked, damaged file) leaves the connection in "error", saying why.
         """
+        from . import flow
+        from .auth import SignIn
+
         record = ConnectionRecord.load(name)
         client = record.oauth_client if record.oauth_client in oauth_clients() else None
         conn = cls(record.name, record.api_type, record.scopes, client, record.capture_mode)
@@ -227,7 +238,7 @@ class Connection:
         try:
             if tokens.current() is None:
                 return conn
-            credentials = flow.credentials_for(conn.profile, client)
+            credentials = credentials_for(conn.profile, client)
             sign_in = SignIn(conn.profile, credentials, tokens)
             # One Account.json request proves the sign-in still works (a merchant may have revoked it) and picks up a
             # renamed account; a token about to expire is refreshed on the way.
@@ -271,6 +282,8 @@ class Connection:
             try:
                 stored = tokens.load()  # what is stored, not what this kernel last saw: another may have refreshed
                 if stored is not None and self._credentials is not None:
+                    from .token_endpoint import revoke
+
                     revoke(self.profile, self._credentials, stored)
             except LightspeedError as exc:
                 note = f"Deleted the local sign-in, but Lightspeed did not confirm the revocation: {exc}"
@@ -307,6 +320,8 @@ class Connection:
         self._set(account_id=account_id, account_name=account_name, error="", status="connected")
 
     def _sign_in(self) -> SignIn:
+        from .auth import SignIn
+
         assert self._bound is not None and self._credentials is not None
         return SignIn(self.profile, self._credentials, TokenStore(self._bound),
                       on_token=lambda _token: self._notify(), on_signed_out=self.fail)

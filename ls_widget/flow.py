@@ -5,39 +5,22 @@ Kept apart from the panel so the same steps serve the widget, ``LightspeedConnec
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from .auth import SignIn
-from .clients import OAuthClient
+from .credentials import Credentials
 from .errors import AuthorizationError, ConfigurationError
 from .oauth import (
-    Credentials,
     PendingAuthorization,
     RedirectResult,
     check_redirect,
     parse_redirect,
     start_authorization,
 )
-from .profiles import V2_CLIENT_ID_ENV, V2_CLIENT_SECRET_ENV, Profile
+from .profiles import Profile
 from .session import LightspeedSession, Page, api_error
 from .token_endpoint import exchange_code
 from .token_store import TokenStore
-
-def credentials_for(profile: Profile, oauth_client: str | None) -> Credentials:
-    """Who signs in: the chosen stored client (v3), or the deployment's built-in client (v2)."""
-    if profile.client_source == "builtin":
-        client_id = os.environ.get(V2_CLIENT_ID_ENV, "").strip()
-        if not client_id:
-            raise ConfigurationError(
-                f"Lightspeed v2 signs in with this deployment's built-in client, and none is set: set the environment "
-                f"variables {V2_CLIENT_ID_ENV} and {V2_CLIENT_SECRET_ENV} before starting Jupyter, or use Lightspeed v3."
-            )
-        return Credentials(client_id, os.environ.get(V2_CLIENT_SECRET_ENV, "").strip() or None)
-    if not oauth_client:
-        raise ConfigurationError("Choose an OAuth 2.0 client (oauth_client=...) before authorizing with Lightspeed v3.")
-    client = OAuthClient.load(oauth_client)  # ClientNotFoundError / StoreError, both typed
-    return Credentials(client.client_id, client.client_secret)
 
 
 @dataclass

@@ -20,16 +20,9 @@ from authlib.common.security import generate_token
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from .answers import ERROR_CODE, MAX_PASTE, printable
+from .credentials import Credentials
 from .errors import AuthorizationError
 from .profiles import Profile
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """The client that signs in: the analyst's (v3) or the deployment's built-in one (v2)."""
-
-    client_id: str
-    client_secret: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

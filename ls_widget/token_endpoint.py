@@ -21,7 +21,8 @@ import httpx
 
 from .answers import json_object, oauth_error, printable, quote_start, redact
 from .errors import AuthorizationError
-from .oauth import Credentials, PendingAuthorization
+from .credentials import Credentials
+from .oauth import PendingAuthorization
 from .profiles import Profile
 from .tokens import Token
 

@@ -8,7 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from ls_widget import AuthorizationError
-from ls_widget.oauth import Credentials, check_redirect, parse_redirect, start_authorization
+from ls_widget.credentials import Credentials
+from ls_widget.oauth import check_redirect, parse_redirect, start_authorization
 from ls_widget.profiles import V2, V3
 
 SCOPES = ("employee:inventory_read", "employee:register_read")

@@ -24,7 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ls_widget import AuthorizationError
-from ls_widget.oauth import Credentials, start_authorization
+from ls_widget.credentials import Credentials
+from ls_widget.oauth import start_authorization
 from ls_widget.token_endpoint import exchange_code, refresh
 from ls_widget.profiles import V2, V3
 from ls_widget.tokens import Token, jwt_claims

@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ls_widget import AuthorizationError
-from ls_widget.oauth import Credentials, RedirectResult, check_redirect, parse_redirect, start_authorization
+from ls_widget.credentials import Credentials
+from ls_widget.oauth import RedirectResult, check_redirect, parse_redirect, start_authorization
 from ls_widget.profiles import V3
 
 

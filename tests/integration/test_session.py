@@ -108,7 +108,7 @@ def test_a_token_about_to_expire_is_refreshed_before_the_request(monkeypatch):
 def test_sixteen_threads_on_an_expired_session_refresh_once(box, monkeypatch):
     session = connect(box).session
     box.expire_access_tokens()
-    import ls_widget.auth as session_module
+    import ls_widget.token_endpoint as session_module
 
     calls = []
     real = session_module.refresh

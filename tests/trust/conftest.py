@@ -7,7 +7,7 @@ import time
 import pytest
 
 from ls_widget.auth import SignIn
-from ls_widget.oauth import Credentials
+from ls_widget.credentials import Credentials
 from ls_widget.profiles import get_profile
 from ls_widget.session import LightspeedSession
 from ls_widget.token_store import TokenStore

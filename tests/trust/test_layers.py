@@ -11,7 +11,7 @@ import pytest
 
 from ls_widget import ApiError
 from ls_widget.auth import LightspeedAuth, SignIn
-from ls_widget.oauth import Credentials
+from ls_widget.credentials import Credentials
 from ls_widget.profiles import get_profile
 from ls_widget.session import LightspeedSession
 from ls_widget.token_store import TokenStore
@@ -40,7 +40,7 @@ def sign_in(monkeypatch):
         refreshes.append(token.refresh_token)
         return Token(FRESH, f"refresh-{len(refreshes) + 1}", time.time() + 3600, issued_at=time.time())
 
-    monkeypatch.setattr("ls_widget.auth.refresh", fake_refresh)
+    monkeypatch.setattr("ls_widget.token_endpoint.refresh", fake_refresh)
     signed = SignIn(profile, Credentials("client"), store)
     signed.refreshes = refreshes
     return signed

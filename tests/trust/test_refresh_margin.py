@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from ls_widget.auth import SignIn
-from ls_widget.oauth import Credentials
+from ls_widget.credentials import Credentials
 from ls_widget.profiles import get_profile
 from ls_widget.session import LightspeedSession
 from ls_widget.token_store import TokenStore, refresh_margin
@@ -45,7 +45,7 @@ def pull_for(api_type: str, lifetime: float, requests: int, step: float, monkeyp
         return Token(f"access-{len(refreshed_at)}", f"refresh-{len(refreshed_at)}", clock.now + lifetime,
                      issued_at=clock.now)
 
-    monkeypatch.setattr("ls_widget.auth.refresh", fake_refresh)
+    monkeypatch.setattr("ls_widget.token_endpoint.refresh", fake_refresh)
     api = httpx.MockTransport(lambda request: httpx.Response(200, json=PAGE))
     session = LightspeedSession(profile, SignIn(profile, Credentials("c"), store), "5", transport=api,
                                 sleep=lambda s: None)

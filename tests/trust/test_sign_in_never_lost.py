@@ -15,7 +15,7 @@ import textwrap
 import pytest
 
 from ls_widget import AuthorizationError, LightspeedConnection, sandbox
-from ls_widget.flow import credentials_for
+from ls_widget.credentials import credentials_for
 from ls_widget.token_endpoint import refresh
 from ls_widget.token_store import TokenStore
 
