@@ -8,17 +8,10 @@ from ls_widget import ApiError, SyncError
 from ls_widget.sync import run as sync_run
 from ls_widget.sync.target import Target
 
-from ..trust.conftest import page, stored_session
-from ..trust.hostile import HostileServer, answer
+from ..trust.conftest import api, page, stored_session  # noqa: F401 - api is a fixture
+from ..trust.hostile import answer
 
 ITEMS = "/API/V3/Account/5/Item.json"
-
-
-@pytest.fixture
-def api():
-    server = HostileServer().start()
-    yield server
-    server.stop()
 
 
 def item(i: int, stamp: str = "2026-10-01T10:00:00+00:00") -> dict:

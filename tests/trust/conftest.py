@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from ls_widget import LightspeedConnection, sandbox
 from ls_widget.auth import SignIn
 from ls_widget.credentials import Credentials
 from ls_widget.profiles import get_profile
@@ -16,6 +17,22 @@ from ls_widget.tokens import Token
 from .hostile import HostileServer
 
 ACCESS = "access-SECRET-token"
+SMALL = dict(items=30, customers=10, sales=20, employees=3, categories=4)
+FAST = dict(bucket_size=1e6, drip_rate=1e6, burst_limit=10**6)
+
+
+@pytest.fixture
+def box():
+    """A small sandbox with limits too large to matter; the environment points ls_widget at it."""
+    with sandbox.start(**SMALL, **FAST) as running:
+        yield running
+
+
+def connect(box, **kwargs) -> LightspeedConnection:
+    """A connection that went through consent, as an analyst clicking 'Authorize application' would."""
+    conn = box.connection(**kwargs)
+    conn.complete_authorization(box.approve(conn.authorization_url()))
+    return conn
 
 
 @pytest.fixture

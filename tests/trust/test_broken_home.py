@@ -6,26 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from ls_widget import LightspeedConnection, OAuthClient, StoreError, sandbox
+from ls_widget import LightspeedConnection, OAuthClient, StoreError
 from ls_widget.token_store import TokenStore
 
 from ..test_store_broken import read_only
 
-SMALL = dict(items=30, customers=10, sales=20, employees=3, categories=4)
-FAST = dict(bucket_size=1e6, drip_rate=1e6, burst_limit=10**6)
-
-
-@pytest.fixture
-def box():
-    with sandbox.start(**SMALL, **FAST) as running:
-        yield running
-
-
-def connect(box, **kwargs) -> LightspeedConnection:
-    conn = box.connection(**kwargs)
-    conn.complete_authorization(box.approve(conn.authorization_url()))
-    return conn
-
+from .conftest import connect
 
 @pytest.mark.parametrize("damage", [b"", b'{"access_token": "abc"', b"\xff\xfe\x00", b"[]",
                                     b'{"access_token": 5, "expires_at": "soon"}'])

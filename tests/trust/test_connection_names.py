@@ -9,25 +9,11 @@ from __future__ import annotations
 import pytest
 import traitlets
 
-from ls_widget import ConfigurationError, LightspeedConnection, sandbox, saved_connections
+from ls_widget import ConfigurationError, LightspeedConnection, saved_connections
 from ls_widget.connection import Connection
 from ls_widget.token_store import TokenStore
 
-SMALL = dict(items=30, customers=10, sales=20, employees=3, categories=4)
-FAST = dict(bucket_size=1e6, drip_rate=1e6, burst_limit=10**6)
-
-
-@pytest.fixture
-def box():
-    with sandbox.start(**SMALL, **FAST) as running:
-        yield running
-
-
-def connect(box, **kwargs) -> LightspeedConnection:
-    conn = box.connection(**kwargs)
-    conn.complete_authorization(box.approve(conn.authorization_url()))
-    return conn
-
+from .conftest import connect
 
 def token_files(ls_home) -> list[str]:
     return sorted(p.name for p in (ls_home / "tokens").glob("*.json"))

@@ -14,26 +14,12 @@ import textwrap
 
 import pytest
 
-from ls_widget import AuthorizationError, LightspeedConnection, sandbox
+from ls_widget import AuthorizationError, LightspeedConnection
 from ls_widget.credentials import credentials_for
 from ls_widget.token_endpoint import refresh
 from ls_widget.token_store import TokenStore
 
-SMALL = dict(items=30, customers=10, sales=20, employees=3, categories=4)
-FAST = dict(bucket_size=1e6, drip_rate=1e6, burst_limit=10**6)
-
-
-@pytest.fixture
-def box():
-    with sandbox.start(**SMALL, **FAST) as running:
-        yield running
-
-
-def connect(box, **kwargs) -> LightspeedConnection:
-    conn = box.connection(**kwargs)
-    conn.complete_authorization(box.approve(conn.authorization_url()))
-    return conn
-
+from .conftest import connect
 
 def other_kernel(code: str) -> dict:
     """Run ``code`` in a second Python process on the same store; it prints one JSON line, returned here."""
