@@ -9,13 +9,15 @@ import { copyText } from "./copy.js";
 import { NOT_HTTPS_WARNING } from "./redirect.js";
 
 /** @typedef {import("./types.js").ViewContext} ViewContext */
-/** @typedef {import("./types.js").IncomingMessage} IncomingMessage */
-/** @typedef {import("./types.js").SaveClientMessage} SaveClientMessage */
+/** @typedef {import("./types.js").ClientSummary} ClientSummary */
+/** @typedef {import("./types.js").SaveClientFields} SaveClientFields */
+/** @typedef {import("./types.js").Reply} Reply */
 
 export const REGISTER_URL = "https://cloud.lightspeedapp.com/oauth/register.php";
 export const UPDATE_URL = "https://cloud.lightspeedapp.com/oauth/update.php";
 // Comm messages wait while a cell runs; after this long, say so instead of looking frozen.
 const SLOW_ANSWER_MS = 8000;
+export const NO_KERNEL_TEXT = "Nothing was saved: no running Python answers this panel. Run its cell, then try again.";
 
 /**
  * @param {string} href
@@ -24,13 +26,19 @@ const link = (href) => h("a", { href, target: "_blank", rel: "noopener noreferre
 
 /**
  * @param {ViewContext} ctx
- * @param {{ afterSave: () => HTMLElement | null }} options  where focus goes after a successful save
+ * @param {object} options
+ * @param {() => HTMLElement | null} options.afterSave  where focus goes after a successful save
+ * @param {(name: string | null) => ClientSummary | undefined} options.lookup  a stored client's display data
+ * @param {(clients: ClientSummary[], problems: string[]) => void} options.onSaved  the stored clients after a save
+ * @param {() => void} options.refresh  ask Python for the stored clients again
  */
-export function createClientDialog(ctx, { afterSave }) {
+export function createClientDialog(ctx, { afterSave, lookup, onSaved, refresh }) {
   const { model } = ctx;
   /** @type {string | null} the stored client being edited; null when adding */
   let editing = null;
   let pending = false;
+  /** counts submits: an answer to an earlier one (the dialog was closed and opened again since) is dropped */
+  let submits = 0;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let slowTimer;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -142,7 +150,7 @@ export function createClientDialog(ctx, { afterSave }) {
    */
   const open = (opener, clientName) => {
     close(null);
-    const client = clientName ? (model.get("_clients") ?? []).find((c) => c.name === clientName) : undefined;
+    const client = lookup(clientName);
     editing = client ? client.name : null;
     setText(dialog.heading, editing ? "Edit OAuth 2.0 client" : "Add OAuth 2.0 client");
     nameField.input.value = client?.name ?? "";
@@ -154,7 +162,7 @@ export function createClientDialog(ctx, { afterSave }) {
         : "No secret stored; leave blank to keep none";
     updateRedirect();
     // Clients added from another panel or cell since this view drew its list show up now.
-    model.send({ type: "refresh_clients" });
+    refresh();
     dialog.open(opener, nameField.input);
   };
 
@@ -169,16 +177,50 @@ export function createClientDialog(ctx, { afterSave }) {
       (name ? idField.input : nameField.input).focus();
       return;
     }
-    /** @type {SaveClientMessage} */
-    const message = {
-      type: "save_client",
-      name,
-      client_id: clientId,
-      client_secret: secretField.input.value,
-      previous_name: editing,
-    };
-    model.send(message);
+    if (ctx.link.state === "absent") {
+      showGeneral(NO_KERNEL_TEXT);
+      return;
+    }
+    /** @type {SaveClientFields} */
+    const fields = { name, client_id: clientId, client_secret: secretField.input.value, previous_name: editing };
+    submits += 1;
+    const mine = submits;
     setPending(true);
+    // No timeout: the analyst asked for this, a busy kernel answers once its cell ends, and "Saving…" says so.
+    ctx.link
+      .request("save_client", fields)
+      .then((reply) => {
+        if (mine === submits && pending && dialog.isOpen) answered(reply);
+      })
+      .catch(() => {}); // the view went away
+  };
+
+  /** @param {string} text */
+  const showGeneral = (text) => {
+    setText(general, text);
+    general.hidden = false;
+  };
+
+  /**
+   * Python's answer to this dialog's save.
+   * @param {Reply} reply
+   */
+  const answered = (reply) => {
+    if (reply.ok && reply.type === "save_client_reply") {
+      onSaved(reply.clients ?? [], reply.problems ?? []);
+      close(afterSave());
+      return;
+    }
+    setPending(false);
+    if (reply.ok) return; // not an answer to a save: nothing to show
+    const byField = { name: nameField, client_id: idField, client_secret: secretField };
+    const field = "field" in reply && reply.field ? byField[reply.field] : undefined;
+    if (field) {
+      field.error.set(reply.error);
+      field.input.focus();
+    } else {
+      showGeneral(reply.error);
+    }
   };
   save.addEventListener("click", submit, { signal: ctx.signal });
   form.addEventListener(
@@ -229,27 +271,5 @@ export function createClientDialog(ctx, { afterSave }) {
       return dialog.isOpen;
     },
     updateRedirect,
-    /**
-     * Python's answer to this view's `save_client`. Other views of the same model get the same message; only the
-     * view that is waiting acts on it.
-     * @param {IncomingMessage} message
-     */
-    handleMessage(message) {
-      if (!pending || !dialog.isOpen) return;
-      if (message.type === "client_saved") {
-        close(afterSave());
-      } else if (message.type === "client_error") {
-        setPending(false);
-        const byField = { name: nameField, client_id: idField, client_secret: secretField };
-        const field = message.field ? byField[message.field] : undefined;
-        if (field) {
-          field.error.set(message.message);
-          field.input.focus();
-        } else {
-          setText(general, message.message);
-          general.hidden = false;
-        }
-      }
-    },
   };
 }

@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { within } from "@testing-library/dom";
 import { descriptionOf, mount, press, type } from "./test_utils.js";
+import { flush } from "./fake_model.js";
 
 const CLIENTS = [
   { name: "Reporting", client_id: "abc123", has_secret: true },
@@ -17,8 +18,9 @@ afterEach(() => vi.useRealTimers());
  * @param {"Add OAuth 2.0 client" | "Edit OAuth 2.0 client"} which
  * @param {Partial<import("./types.js").Model>} [state]
  */
-function openDialog(which, state = {}) {
-  const view = mount({ _clients: CLIENTS, ...state });
+async function openDialog(which, state = {}) {
+  const view = mount(state, undefined, { clients: CLIENTS });
+  await flush(); // the stored clients, as Python lists them for this view
   const opener = view.screen.getByRole("button", { name: which });
   opener.click();
   const dialog = /** @type {HTMLDialogElement} */ (view.el.querySelector("dialog.ls-dialog--client"));
@@ -38,8 +40,8 @@ function openDialog(which, state = {}) {
 }
 
 describe("opening", () => {
-  test("Add: empty fields, the first focused, refresh_clients sent", () => {
-    const p = openDialog("Add OAuth 2.0 client");
+  test("Add: empty fields, the first focused, the stored clients asked for again", async () => {
+    const p = await openDialog("Add OAuth 2.0 client");
     expect(p.dialog.open).toBe(true);
     expect(p.dialog.getAttribute("aria-labelledby")).toBeTruthy();
     expect(p.d.getByRole("heading", { name: "Add OAuth 2.0 client" })).toBeTruthy();
@@ -47,12 +49,12 @@ describe("opening", () => {
     expect([p.clientName.value, p.clientId.value, p.secret.value]).toEqual(["", "", ""]);
     expect(p.secret.type).toBe("password");
     expect(p.secret.getAttribute("autocomplete")).toBe("off");
-    expect(p.model.sent).toContainEqual({ type: "refresh_clients" });
+    expect(p.model.requests("list_clients")).toHaveLength(2); // at render, and when the dialog opened
     expect(p.d.getByRole("button", { name: "Cancel" })).toBeTruthy();
   });
 
-  test("Edit: prefilled from _clients, secret blank with the keep-it placeholder", () => {
-    const p = openDialog("Edit OAuth 2.0 client", { oauth_client: "Reporting" });
+  test("Edit: prefilled from the listed client, secret blank with the keep-it placeholder", async () => {
+    const p = await openDialog("Edit OAuth 2.0 client", { oauth_client: "Reporting" });
     expect(p.d.getByRole("heading", { name: "Edit OAuth 2.0 client" })).toBeTruthy();
     expect(p.clientName.value).toBe("Reporting");
     expect(p.clientId.value).toBe("abc123");
@@ -60,8 +62,8 @@ describe("opening", () => {
     expect(p.secret.placeholder).toBe("Leave blank to keep the stored secret");
   });
 
-  test("the help disclosure has Lightspeed's steps and the redirect URI with its own copy button", () => {
-    const p = openDialog("Add OAuth 2.0 client");
+  test("the help disclosure has Lightspeed's steps and the redirect URI with its own copy button", async () => {
+    const p = await openDialog("Add OAuth 2.0 client");
     const help = /** @type {HTMLDetailsElement} */ (p.dialog.querySelector("details"));
     expect(help.querySelector("summary")?.textContent).toBe("How to retrieve the client ID and client secret");
     const text = help.textContent ?? "";
@@ -85,14 +87,15 @@ describe("opening", () => {
 });
 
 describe("saving", () => {
-  test("sends save_client with the secret, never sets it on the model, clears it on success", () => {
-    const p = openDialog("Add OAuth 2.0 client");
+  test("sends save_client with the secret, never sets it on the model, clears it on success", async () => {
+    const p = await openDialog("Add OAuth 2.0 client");
     type(p.clientName, "  New client ");
     type(p.clientId, "id-789");
     type(p.secret, "s3cr3t-value");
     p.save.click();
     expect(p.model.sent.at(-1)).toEqual({
       type: "save_client",
+      id: expect.any(String),
       name: "New client",
       client_id: "id-789",
       client_secret: "s3cr3t-value",
@@ -103,20 +106,22 @@ describe("saving", () => {
     expect(p.dialog.textContent).toContain("Saving\u2026");
     p.save.click();
     expect(p.model.sent.filter((m) => m.type === "save_client")).toHaveLength(1);
-    // Python answers: stores, sets _clients and oauth_client, then client_saved.
-    p.model.pythonSet({ _clients: [...CLIENTS, { name: "New client", client_id: "id-789", has_secret: true }], oauth_client: "New client" });
-    p.model.pythonSend({ type: "client_saved", name: "New client" });
+    // Python answers: stores, sets oauth_client and _client, then replies with the stored clients.
+    const saved = { name: "New client", client_id: "id-789", has_secret: true };
+    p.model.pythonSet({ oauth_client: "New client", _client: saved });
+    await p.model.reply("save_client", { name: "New client", clients: [...CLIENTS, saved], problems: [] });
     expect(p.dialog.open).toBe(false);
     expect(p.secret.value).toBe("");
     expect(document.activeElement).toBe(p.combobox);
     expect(/** @type {HTMLSelectElement} */ (p.combobox).value).toBe("New client");
+    expect([.../** @type {HTMLSelectElement} */ (p.combobox).options].map((o) => o.value)).toEqual(["", "Reporting", "Public app", "New client"]);
     // The secret never went through model.set, and no synced state contains it.
     expect(JSON.stringify(p.model.state)).not.toContain("s3cr3t-value");
     expect(JSON.stringify(p.model.saved)).not.toContain("s3cr3t-value");
   });
 
-  test("Cancel and Escape clear the secret and send nothing", () => {
-    const p = openDialog("Add OAuth 2.0 client");
+  test("Cancel and Escape clear the secret and send nothing", async () => {
+    const p = await openDialog("Add OAuth 2.0 client");
     type(p.clientName, "X");
     type(p.clientId, "Y");
     type(p.secret, "typed-secret");
@@ -133,8 +138,8 @@ describe("saving", () => {
     expect(document.activeElement).toBe(p.opener);
   });
 
-  test("the panel's own checks: name and client ID required", () => {
-    const p = openDialog("Add OAuth 2.0 client");
+  test("the panel's own checks: name and client ID required", async () => {
+    const p = await openDialog("Add OAuth 2.0 client");
     p.save.click();
     expect(p.model.sent.filter((m) => m.type === "save_client")).toHaveLength(0);
     expect(p.clientName.getAttribute("aria-invalid")).toBe("true");
@@ -147,21 +152,21 @@ describe("saving", () => {
     expect(document.activeElement).toBe(p.clientId);
   });
 
-  test("Enter in a field saves", () => {
-    const p = openDialog("Add OAuth 2.0 client");
+  test("Enter in a field saves", async () => {
+    const p = await openDialog("Add OAuth 2.0 client");
     type(p.clientName, "N");
     type(p.clientId, "I");
     press(p.clientId, "Enter");
     expect(p.model.sent.at(-1)?.type).toBe("save_client");
   });
 
-  test("client_error: the message under that field, the dialog stays open, the field focused", () => {
-    const p = openDialog("Add OAuth 2.0 client");
+  test("client_error: the message under that field, the dialog stays open, the field focused", async () => {
+    const p = await openDialog("Add OAuth 2.0 client");
     type(p.clientName, "Reporting");
     type(p.clientId, "abc");
     type(p.secret, "x");
     p.save.click();
-    p.model.pythonSend({ type: "client_error", field: "name", message: "A client named 'Reporting' already exists." });
+    await p.model.reply("save_client", { ok: false, field: "name", error: "A client named 'Reporting' already exists." });
     expect(p.dialog.open).toBe(true);
     expect(p.clientName.getAttribute("aria-invalid")).toBe("true");
     expect(descriptionOf(p.clientName)).toContain("already exists");
@@ -171,16 +176,17 @@ describe("saving", () => {
     expect(p.secret.value).toBe("x");
     // An error without a field shows as an alert in the dialog.
     p.save.click();
-    p.model.pythonSend({ type: "client_error", field: null, message: "The store is not writable." });
+    await p.model.reply("save_client", { ok: false, field: null, error: "The store is not writable." });
     expect(p.d.getByRole("alert").textContent).toBe("The store is not writable.");
   });
 
-  test("editing sends previous_name, and an empty secret (keep the stored one)", () => {
-    const p = openDialog("Edit OAuth 2.0 client", { oauth_client: "Reporting" });
+  test("editing sends previous_name, and an empty secret (keep the stored one)", async () => {
+    const p = await openDialog("Edit OAuth 2.0 client", { oauth_client: "Reporting" });
     type(p.clientName, "Reporting v2");
     p.save.click();
     expect(p.model.sent.at(-1)).toEqual({
       type: "save_client",
+      id: expect.any(String),
       name: "Reporting v2",
       client_id: "abc123",
       client_secret: "",
@@ -188,15 +194,34 @@ describe("saving", () => {
     });
   });
 
-  test("answers meant for another view are ignored", () => {
-    const p = openDialog("Add OAuth 2.0 client");
-    p.model.pythonSend({ type: "client_saved", name: "Other" });
+  test("answers meant for another view are ignored: only the id of this dialog's request counts", async () => {
+    const p = await openDialog("Add OAuth 2.0 client");
+    type(p.clientName, "Mine");
+    type(p.clientId, "id-1");
+    p.save.click();
+    p.model.pythonSend({ type: "save_client_reply", id: "another-view-7", ok: true, name: "Other", clients: [], problems: [] });
+    await flush();
     expect(p.dialog.open).toBe(true);
+    expect(p.save.getAttribute("aria-disabled")).toBe("true");
+    await p.model.reply("save_client", { name: "Mine", clients: [], problems: [] });
+    expect(p.dialog.open).toBe(false);
   });
 
-  test("a slow kernel is explained, not hidden", () => {
+  test("an error reply (Python could not handle the request) shows in the dialog", async () => {
+    const p = await openDialog("Add OAuth 2.0 client");
+    type(p.clientName, "Mine");
+    type(p.clientId, "id-1");
+    p.save.click();
+    const { id } = p.model.requests("save_client")[0];
+    p.model.pythonSend({ type: "error_reply", id, ok: false, error: "Python could not handle this." });
+    await flush();
+    expect(p.d.getByRole("alert").textContent).toBe("Python could not handle this.");
+    expect(p.save.hasAttribute("aria-disabled")).toBe(false);
+  });
+
+  test("a slow kernel is explained, not hidden", async () => {
     vi.useFakeTimers();
-    const p = openDialog("Add OAuth 2.0 client");
+    const p = await openDialog("Add OAuth 2.0 client");
     type(p.clientName, "N");
     type(p.clientId, "I");
     p.save.click();
@@ -204,8 +229,8 @@ describe("saving", () => {
     expect(p.dialog.textContent).toContain("still waiting for the kernel");
   });
 
-  test("cleanup while open empties the secret", () => {
-    const p = openDialog("Add OAuth 2.0 client");
+  test("cleanup while open empties the secret", async () => {
+    const p = await openDialog("Add OAuth 2.0 client");
     type(p.secret, "left-behind");
     p.cleanup();
     expect(p.secret.value).toBe("");

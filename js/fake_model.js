@@ -1,8 +1,16 @@
 // Test support (not bundled): an in-memory stand-in for anywidget's model, with the same get/set/on/off/
-// save_changes/send surface, plus helpers to play Python's part (`pythonSet`, `pythonSend`) and to inspect what the
-// panel sent. Kept free of vitest so a throwaway demo page can use it too.
+// save_changes/send surface, plus helpers to play Python's part (`pythonSet`, `pythonSend`, `reply`) and to inspect
+// what the panel sent. By default it answers `list_clients` at once, as a live kernel does (a few ms later); with
+// `kernel: false` it answers nothing, like a panel drawn from saved state (a static HTML export). Kept free of vitest
+// so a throwaway demo page can use it too.
 
 /** @typedef {import("./types.js").Model} Model */
+/** @typedef {import("./types.js").ClientSummary} ClientSummary */
+
+/** Let promise callbacks run (the panel handles answers to its requests in them). */
+export async function flush() {
+  for (let i = 0; i < 5; i += 1) await Promise.resolve();
+}
 
 /** The catalog Python sends in `_profiles` (a short version of profiles.panel_catalog()). */
 export function sampleProfiles() {
@@ -50,7 +58,7 @@ export function defaultState() {
     account_id: "",
     account_name: "",
     _profiles: sampleProfiles(),
-    _clients: [],
+    _client: null,
     _field_errors: {},
     _notice: "",
     _auth_host_loopback: false,
@@ -68,16 +76,24 @@ export function readyForm(capture_mode) {
     name: "Store reports",
     scopes: ["employee:inventory_read"],
     oauth_client: "Reporting",
-    _clients: [{ name: "Reporting", client_id: "abc", has_secret: true }],
+    _client: { name: "Reporting", client_id: "abc", has_secret: true },
     capture_mode,
   };
 }
 
 export class FakeModel {
-  /** @param {Partial<Model>} [state] */
-  constructor(state = {}) {
+  /**
+   * @param {Partial<Model>} [state]
+   * @param {{ clients?: ClientSummary[], problems?: string[], kernel?: boolean }} [python]
+   *   what Python's `list_clients` answers (default: the chosen `_client`, if any); kernel false: nothing answers
+   */
+  constructor(state = {}, { clients, problems = [], kernel = true } = {}) {
     /** @type {Record<string, any>} */
     this.state = { ...defaultState(), ...state };
+    /** @type {ClientSummary[]} the stored clients Python lists */
+    this.clients = clients ?? (this.state._client ? [this.state._client] : []);
+    this.problems = problems;
+    this.kernel = kernel;
     /** @type {Map<string, Set<Function>>} */
     this.listeners = new Map();
     /** @type {any[]} messages the panel sent with model.send */
@@ -115,6 +131,31 @@ export class FakeModel {
   /** @param {any} content */
   send(content) {
     this.sent.push(structuredClone(content));
+    if (this.kernel && content?.type === "list_clients") {
+      this.pythonSend({ type: "list_clients_reply", id: content.id, ok: true, clients: structuredClone(this.clients),
+        problems: [...this.problems] });
+    }
+  }
+
+  /**
+   * The requests of one type the panel sent, oldest first.
+   * @param {string} type
+   */
+  requests(type) {
+    return this.sent.filter((m) => m?.type === type);
+  }
+
+  /**
+   * Python answers the latest request of `type` (`{type: "<type>_reply", id, ok: true, ...fields}`), then the
+   * panel's promise callbacks run.
+   * @param {string} type
+   * @param {Record<string, any>} [fields]
+   */
+  async reply(type, fields = {}) {
+    const request = this.requests(type).at(-1);
+    if (!request) throw new Error(`the panel sent no ${type} request`);
+    this.pythonSend({ type: `${type}_reply`, id: request.id, ok: true, ...fields });
+    await flush();
   }
 
   /**

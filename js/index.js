@@ -4,8 +4,12 @@
 //
 // The view is a function of the model: controls write to the model (Python validates and may refuse), and every
 // `change:<trait>` redraws the parts that show that trait. The only view-local state is what the model must not
-// hold: the dialogs' working copies, the client secret while it is typed, the panel's own validation result, and
-// the sign-in in progress (its window and pending `state`, sign_in.js).
+// hold: the dialogs' working copies, the client secret while it is typed, the panel's own validation result, the
+// sign-in in progress (its window and pending `state`, sign_in.js), and the list of stored clients (client_field.js).
+//
+// Drawn from saved widget state with no Python behind it (a static HTML export, a notebook not run yet), the panel
+// cannot do anything: kernel_link.js finds that out, and the form is then disabled as a whole (one <fieldset>) with
+// the reason in the status region.
 
 import { button, h, idFactory, requiredMark } from "./dom.js";
 import { isolateKeys } from "./keyboard.js";
@@ -19,6 +23,7 @@ import { createSignIn } from "./sign_in.js";
 import { createConnectedSummary } from "./connected_summary.js";
 import { createStatus, statusLines } from "./status.js";
 import { FieldErrorState, badFields, checkForm } from "./validation.js";
+import { OFFLINE_TEXT, createKernelLink } from "./kernel_link.js";
 
 /** @typedef {import("./types.js").Model} Model */
 /** @typedef {import("./types.js").ViewContext} ViewContext */
@@ -34,16 +39,23 @@ function render({ model, el, signal }) {
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let transientTimer;
   let transient = "";
+  /** stored client files Python could not read, as the client list's answer named them (this view only) */
+  let clientProblems = "";
+
+  /** @type {ViewContext["listen"]} */
+  const listen = (event, callback) => {
+    model.on(event, callback);
+    unlisten.push(() => model.off(event, callback));
+  };
+  const link = createKernelLink(model, { signal: controller.signal, listen, onChange: () => applyLink() });
 
   /** @type {ViewContext} */
   const ctx = {
     model,
     id: idFactory(),
     signal: controller.signal,
-    listen(event, callback) {
-      model.on(event, callback);
-      unlisten.push(() => model.off(event, callback));
-    },
+    listen,
+    link,
     announce(message) {
       clearTimeout(transientTimer);
       // Saying the same thing twice in a row must still be heard: clear first, then say it on the next tick.
@@ -75,7 +87,12 @@ function render({ model, el, signal }) {
   const nameField = createNameField(ctx, { onEdit: () => fieldChanged("name") });
   const apiTypeField = createApiTypeField(ctx);
   const scopeField = createScopeField(ctx);
-  const clientField = createClientField(ctx);
+  const clientField = createClientField(ctx, {
+    onProblems: (text) => {
+      clientProblems = text;
+      refreshStatus();
+    },
+  });
   const redirectField = createRedirectField(ctx);
   const status = createStatus(ctx);
   const authorize = button("Save and authorize", { class: "ls-button ls-button--primary" });
@@ -90,6 +107,21 @@ function render({ model, el, signal }) {
   const fields = { name: nameField, api_type: apiTypeField, scopes: scopeField, oauth_client: clientField };
 
   const titleId = ctx.id("title");
+  // A disabled fieldset disables every control in it, including ones added later (the paste box), natively: no
+  // control can be missed, and each one reads as disabled to assistive technology and to the browser.
+  const controls = h(
+    "fieldset",
+    { class: "ls-controls" },
+    nameField.element,
+    apiTypeField.element,
+    scopeField.element,
+    clientField.element,
+    redirectField.element,
+    h("div", { class: "ls-actions" }, authorize, signIn.linkElement),
+    paste.element,
+    status.element,
+    connected.element,
+  );
   el.replaceChildren(
     h(
       "section",
@@ -97,15 +129,7 @@ function render({ model, el, signal }) {
       h("h3", { class: "ls-title", id: titleId }, "Lightspeed Retail connection"),
       // Visual only: assistive technology learns "required" from aria-required on each control.
       h("p", { class: "ls-muted ls-required-note", "aria-hidden": "true" }, "Fields marked ", requiredMark(), " are required."),
-      nameField.element,
-      apiTypeField.element,
-      scopeField.element,
-      clientField.element,
-      redirectField.element,
-      h("div", { class: "ls-actions" }, authorize, signIn.linkElement),
-      paste.element,
-      status.element,
-      connected.element,
+      controls,
     ),
     ...scopeField.dialogs,
     ...clientField.dialogs,
@@ -118,7 +142,8 @@ function render({ model, el, signal }) {
       statusLines({
         summary: errors.summary(model.get("_field_errors") ?? {}),
         transient,
-        notice: model.get("_notice") ?? "",
+        offline: link.state === "absent" ? OFFLINE_TEXT : "",
+        notice: [model.get("_notice") ?? "", clientProblems].filter(Boolean).join(" "),
         flow: signIn.flowText(),
         status: model.get("status") ?? "draft",
         error: model.get("error") ?? "",
@@ -131,6 +156,12 @@ function render({ model, el, signal }) {
   function refreshErrors() {
     const shown = errors.visible(model.get("_field_errors") ?? {});
     for (const [field, view] of Object.entries(fields)) view.setError(shown[/** @type {FieldName} */ (field)]);
+    refreshStatus();
+  }
+
+  /** The kernel answered, or the probe found nobody there. */
+  function applyLink() {
+    controls.disabled = link.state === "absent";
     refreshStatus();
   }
 
@@ -158,7 +189,14 @@ function render({ model, el, signal }) {
         return;
       }
       // Opens the sign-in window now, while the click still counts as one for the popup blocker, then asks Python.
-      signIn.start();
+      // Never without a kernel: nobody would send the window anywhere, and an empty window is all the analyst got.
+      if (link.state === "live") {
+        signIn.start();
+      } else if (link.state === "checking") {
+        // The first answer is still on its way (a few ms normally, at most the probe's 3 s): wait for it. Browsers
+        // let a click open a window for about 5 s, so the window still opens (and if not, sign_in.js offers a link).
+        link.settled().then((state) => state === "live" && !controller.signal.aborted && signIn.start());
+      }
     },
     { signal: controller.signal },
   );
@@ -187,7 +225,7 @@ function render({ model, el, signal }) {
     clientField.update();
     fieldChanged("oauth_client");
   });
-  ctx.listen("change:_clients", () => clientField.update());
+  ctx.listen("change:_client", () => clientField.update());
   ctx.listen("change:_field_errors", () => {
     errors.pythonChanged();
     if (Object.keys(model.get("_field_errors") ?? {}).length) signIn.refused();
@@ -219,11 +257,6 @@ function render({ model, el, signal }) {
     redirectField.update();
     clientField.dialog.updateRedirect();
   });
-  ctx.listen("msg:custom", (/** @type {any} */ message) => {
-    if (!message || typeof message !== "object") return;
-    clientField.handleMessage(message);
-    signIn.handleMessage(message);
-  });
 
   /** The parts that depend on the flow's state: the paste box (by capture mode) and the connected summary. */
   function updateFlowParts() {
@@ -235,6 +268,8 @@ function render({ model, el, signal }) {
 
   updateFlowParts();
   refreshErrors();
+  // The stored clients, and the answer that tells whether any Python is there at all.
+  clientField.refresh();
 
   let cleanedUp = false;
   const cleanup = () => {

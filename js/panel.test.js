@@ -3,7 +3,7 @@
 
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { computeAccessibleDescription, computeAccessibleName } from "dom-accessibility-api";
-import { FakeModel } from "./fake_model.js";
+import { FakeModel, flush } from "./fake_model.js";
 import { choose, descriptionOf, mount, type } from "./test_utils.js";
 
 beforeEach(() => {
@@ -16,7 +16,7 @@ afterEach(() => {
 
 describe("accessible names", () => {
   test("every control of the form is found by role and name", () => {
-    const { screen, el } = mount({ _clients: [{ name: "Reporting", client_id: "abc", has_secret: true }] });
+    const { screen, el } = mount({}, undefined, { clients: [{ name: "Reporting", client_id: "abc", has_secret: true }] });
     expect(el.classList.contains("ls-widget")).toBe(true);
     expect(screen.getByRole("heading", { name: "Lightspeed Retail connection" })).toBeTruthy();
     expect(screen.getByRole("textbox", { name: "Name your connection" })).toBeTruthy();
@@ -110,13 +110,13 @@ describe("fields write to the model", () => {
     expect(screen.getByRole("status").textContent).toContain("Lightspeed v2 does not offer employee:reports");
   });
 
-  test("OAuth client select lists stored clients and sets oauth_client", () => {
-    const { screen, model } = mount({
-      _clients: [
-        { name: "A", client_id: "id-a", has_secret: true },
-        { name: "B", client_id: "id-b", has_secret: false },
-      ],
-    });
+  test("OAuth client select lists the clients Python lists for this view, and sets oauth_client", async () => {
+    const clients = [
+      { name: "A", client_id: "id-a", has_secret: true },
+      { name: "B", client_id: "id-b", has_secret: false },
+    ];
+    const { screen, model } = mount({}, undefined, { clients });
+    await flush();
     const select = /** @type {HTMLSelectElement} */ (screen.getByRole("combobox", { name: "OAuth 2.0 client" }));
     expect([...select.options].map((o) => o.textContent)).toEqual(["Choose a client\u2026", "A", "B"]);
     const edit = /** @type {HTMLButtonElement} */ (screen.getByRole("button", { name: "Edit OAuth 2.0 client" }));
@@ -128,15 +128,49 @@ describe("fields write to the model", () => {
     expect(descriptionOf(select)).toContain("id-b");
     choose(select, "");
     expect(model.get("oauth_client")).toBeNull();
-    // New clients from Python appear.
-    model.pythonSet({ _clients: [...model.get("_clients"), { name: "C", client_id: "id-c", has_secret: true }] });
+    // The list is this view's: nothing about it went into the model (which a saved notebook keeps).
+    expect(JSON.stringify(model.state)).not.toContain("id-a");
+    expect(JSON.stringify(model.saved)).not.toContain("id-a");
+    // A client stored elsewhere appears once the select is focused again (the dropdown opens).
+    model.clients = [...clients, { name: "C", client_id: "id-c", has_secret: true }];
+    select.dispatchEvent(new FocusEvent("focus"));
+    await flush();
     expect([...select.options].map((o) => o.value)).toEqual(["", "A", "B", "C"]);
   });
 
-  test("focusing the client combobox asks Python to refresh the stored clients", () => {
+  test("focusing the client combobox asks Python for the stored clients, with a fresh id", async () => {
     const { screen, model } = mount();
+    await flush(); // one question at a time: the first answer has to be in
     screen.getByRole("combobox", { name: "OAuth 2.0 client" }).focus();
-    expect(model.sent).toContainEqual({ type: "refresh_clients" });
+    const asked = model.requests("list_clients");
+    expect(asked).toHaveLength(2); // at render, and on focus
+    expect(asked[0]).toEqual({ type: "list_clients", id: expect.any(String) });
+    expect(asked[1].id).not.toBe(asked[0].id);
+  });
+
+  test("the chosen client shows from the model alone: before the list comes, and without a kernel", () => {
+    const chosen = { name: "Reporting", client_id: "abc", has_secret: true };
+    const { screen } = mount({ oauth_client: "Reporting", _client: chosen }, undefined, { kernel: false });
+    const select = /** @type {HTMLSelectElement} */ (screen.getByRole("combobox", { name: "OAuth 2.0 client" }));
+    expect([...select.options].map((o) => o.textContent)).toEqual(["Choose a client\u2026", "Reporting"]);
+    expect(select.value).toBe("Reporting");
+    expect(descriptionOf(select)).toContain("Client ID abc \u00b7 secret stored");
+  });
+
+  test("a chosen client Python no longer lists, with no display data, is marked not stored", async () => {
+    const { screen } = mount({ oauth_client: "Gone", _client: null }, undefined, { clients: [] });
+    await flush();
+    const select = /** @type {HTMLSelectElement} */ (screen.getByRole("combobox", { name: "OAuth 2.0 client" }));
+    expect([...select.options].map((o) => o.textContent)).toEqual(["Choose a client\u2026", "Gone (not stored)"]);
+    expect(/** @type {HTMLButtonElement} */ (screen.getByRole("button", { name: "Edit OAuth 2.0 client" })).disabled).toBe(true);
+  });
+
+  test("client files Python could not read are named in the status region (this view only)", async () => {
+    const problem = "The OAuth 2.0 client file clients/Broken.json is damaged: add the client again.";
+    const { screen, model } = mount({}, undefined, { problems: [problem] });
+    await flush();
+    expect(screen.getByRole("status").textContent).toContain(problem);
+    expect(JSON.stringify(model.state)).not.toContain("Broken");
   });
 });
 
@@ -246,7 +280,7 @@ describe("Save and authorize", () => {
     type(name, "Reports", { commit: false });
     screen.getByRole("button", { name: "Save and authorize" }).click();
     expect(model.get("name")).toBe("Reports");
-    expect(model.sent.at(-1)).toEqual({ type: "authorize" });
+    expect(model.sent.at(-1)).toEqual({ type: "authorize", id: expect.any(String) });
     expect(screen.getByRole("status").textContent).not.toContain("Fix");
   });
 

@@ -26,11 +26,11 @@ afterEach(() => {
 });
 
 /** @param {Partial<import("./types.js").Model>} [state] */
-function authorizing(state = {}) {
+async function authorizing(state = {}) {
   const view = mount({ ...READY, ...state });
   view.screen.getByRole("button", { name: "Save and authorize" }).click();
   view.model.pythonSet({ status: "authorizing" });
-  view.model.pythonSend({ type: "authorize_url", url: URL_A });
+  await view.model.reply("authorize", { url: URL_A });
   return view;
 }
 
@@ -57,8 +57,8 @@ describe("paste controls", () => {
     expect(screen.queryByRole("textbox", { name: "Redirected URL" })).toBeNull();
   });
 
-  test("Complete authorization sends the address once and empties the box at once", () => {
-    const { screen, model, el } = authorizing();
+  test("Complete authorization sends the address once and empties the box at once", async () => {
+    const { screen, model, el } = await authorizing();
     const input = box(screen);
     type(input, PASTED, { commit: false });
     screen.getByRole("button", { name: "Complete authorization" }).click();
@@ -70,8 +70,8 @@ describe("paste controls", () => {
     expect(screen.getByRole("status").textContent).toContain(PASTED_TEXT);
   });
 
-  test("Enter in the box does the same; surrounding spaces are dropped", () => {
-    const { screen, model } = authorizing();
+  test("Enter in the box does the same; surrounding spaces are dropped", async () => {
+    const { screen, model } = await authorizing();
     const input = box(screen);
     type(input, `  ${PASTED}\n`, { commit: false });
     const event = press(input, "Enter");
@@ -80,8 +80,8 @@ describe("paste controls", () => {
     expect(input.value).toBe("");
   });
 
-  test("an empty box: an inline error, nothing sent", () => {
-    const { screen, model } = authorizing();
+  test("an empty box: an inline error, nothing sent", async () => {
+    const { screen, model } = await authorizing();
     const input = box(screen);
     type(input, "   ", { commit: false });
     screen.getByRole("button", { name: "Complete authorization" }).click();
@@ -94,8 +94,8 @@ describe("paste controls", () => {
     expect(input.hasAttribute("aria-invalid")).toBe(false);
   });
 
-  test("a half-typed address does not survive the box going away", () => {
-    const { screen, model } = authorizing();
+  test("a half-typed address does not survive the box going away", async () => {
+    const { screen, model } = await authorizing();
     type(box(screen), "https://localhost/?code=abc", { commit: false });
     model.pythonSet({ status: "error", error: "Something failed." });
     model.pythonSet({ status: "authorizing" });
@@ -118,9 +118,9 @@ describe("paste controls", () => {
 });
 
 describe("the countdown", () => {
-  test("from 0:60 at the opening, down to the expiry message", () => {
+  test("from 0:60 at the opening, down to the expiry message", async () => {
     vi.useFakeTimers();
-    const { el, screen } = authorizing();
+    const { el, screen } = await authorizing();
     const countdown = countdownOf(el);
     expect(countdown.hidden).toBe(false);
     expect(countdown.textContent).toBe("Paste within 0:60");
@@ -139,9 +139,9 @@ describe("the countdown", () => {
     expect(box(screen)).toBeTruthy();
   });
 
-  test("restarts when the analyst comes back to this window (focus or visibility)", () => {
+  test("restarts when the analyst comes back to this window (focus or visibility)", async () => {
     vi.useFakeTimers();
-    const { el } = authorizing();
+    const { el } = await authorizing();
     const countdown = countdownOf(el);
     vi.advanceTimersByTime(45_000);
     expect(countdown.textContent).toBe("Paste within 0:15");
@@ -155,27 +155,27 @@ describe("the countdown", () => {
     expect(countdown.textContent).toBe("Paste within 0:59");
   });
 
-  test("focus moving inside the page is not a return", () => {
+  test("focus moving inside the page is not a return", async () => {
     vi.useFakeTimers();
-    const { el, screen } = authorizing();
+    const { el, screen } = await authorizing();
     vi.advanceTimersByTime(10_000);
     box(screen).focus();
     box(screen).dispatchEvent(new FocusEvent("focus"));
     expect(countdownOf(el).textContent).toBe("Paste within 0:50");
   });
 
-  test("v2 codes live 30 seconds", () => {
+  test("v2 codes live 30 seconds", async () => {
     vi.useFakeTimers();
-    const { el } = authorizing({ api_type: "v2", oauth_client: null });
+    const { el } = await authorizing({ api_type: "v2", oauth_client: null });
     expect(countdownOf(el).textContent).toBe("Paste within 0:30");
     vi.advanceTimersByTime(30_000);
     expect(countdownOf(el).textContent).toBe(EXPIRED_TEXT);
   });
 
-  test("a blocked window: counting starts when the analyst follows the link", () => {
+  test("a blocked window: counting starts when the analyst follows the link", async () => {
     vi.useFakeTimers();
     fakes.blocked = true;
-    const { el, screen } = authorizing();
+    const { el, screen } = await authorizing();
     expect(countdownOf(el).hidden).toBe(true);
     const link = screen.getByRole("link", { name: "Open the Lightspeed sign-in" });
     link.addEventListener("click", (event) => event.preventDefault()); // no navigation in the test page
@@ -183,9 +183,9 @@ describe("the countdown", () => {
     expect(countdownOf(el).textContent).toBe("Paste within 0:60");
   });
 
-  test("keeps counting after a paste (a wrong address can be replaced) and stops when the flow ends", () => {
+  test("keeps counting after a paste (a wrong address can be replaced) and stops when the flow ends", async () => {
     vi.useFakeTimers();
-    const { el, screen, model } = authorizing();
+    const { el, screen, model } = await authorizing();
     type(box(screen), "https://localhost/?nothing=1", { commit: false });
     screen.getByRole("button", { name: "Complete authorization" }).click();
     model.pythonSet({ error: "That address has no authorization code" });  // Python keeps the flow open

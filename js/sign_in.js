@@ -1,6 +1,6 @@
 // One sign-in attempt of this view, from the "Save and authorize" click to Python's answer:
-//   click ─▶ open the sign-in window (inside the click) ─▶ send `authorize`
-//         ◀─ `authorize_url` ─▶ point the window at Lightspeed, remember its `state`
+//   click ─▶ open the sign-in window (inside the click) ─▶ request `authorize`
+//         ◀─ its reply: Lightspeed's address ─▶ point the window at Lightspeed, remember its `state`
 //         ◀─ the Jupyter route relays {code, state} (relay.js) ─▶ send `redirect`, acknowledge, close the window
 //            or the analyst pastes the address (paste_field.js) ─▶ send `complete`
 //         ◀─ Python sets `status` to "connected" or "error" ─▶ the attempt is over
@@ -13,7 +13,7 @@ import { closeWindow, navigate, openSignInWindow, POPUP_NAME_PREFIX, watchClosed
 import { listenForRedirect } from "./relay.js";
 
 /** @typedef {import("./types.js").ViewContext} ViewContext */
-/** @typedef {import("./types.js").IncomingMessage} IncomingMessage */
+/** @typedef {import("./types.js").Reply} Reply */
 /** @typedef {import("./types.js").RedirectResult} RedirectResult */
 /** @typedef {import("./types.js").Status} Status */
 
@@ -128,13 +128,21 @@ export function createSignIn(ctx, { onFlowChange, paste }) {
       if (attempt === next && !next.url) say(SLOW_TEXT);
     }, SLOW_ANSWER_MS);
     say(popup ? "" : BLOCKED_TEXT);
-    model.send({ type: "authorize" });
+    // No timeout: a busy kernel answers once its cell ends, and SLOW_TEXT says so meanwhile. The answer belongs to
+    // this attempt only: after two quick clicks Python keeps the second sign-in, and only its address counts.
+    ctx.link
+      .request("authorize")
+      .then((reply) => {
+        if (attempt !== next) return;
+        if (reply.ok && reply.type === "authorize_reply" && typeof reply.url === "string") urlArrived(reply.url);
+        else if (!reply.ok) failed();
+      })
+      .catch(() => {}); // the view went away
   };
 
   /** @param {string} url */
   const urlArrived = (url) => {
     if (!attempt || attempt.answered) return;
-    // Python keeps only the latest sign-in: after two quick clicks the second address is the one that counts.
     attempt.url = url;
     attempt.state = stateOf(url);
     clearTimeout(attempt.slowTimer);
@@ -201,11 +209,6 @@ export function createSignIn(ctx, { onFlowChange, paste }) {
     linkElement: linkRow,
     start,
     flowText: () => flow,
-    /** @param {IncomingMessage} message */
-    handleMessage(message) {
-      if (message.type === "authorize_url" && typeof message.url === "string") urlArrived(message.url);
-      else if (message.type === "authorize_failed") failed();
-    },
     /**
      * Python's `status` changed. Leaving "authorizing" ends an attempt whose address had come (connected, failed,
      * or reset by a disconnect); before the address, only "error" means this click failed.
@@ -221,8 +224,7 @@ export function createSignIn(ctx, { onFlowChange, paste }) {
       say("");
     },
     /**
-     * Python refused the click without an answer message (its own field checks failed: `_field_errors` or
-     * `error` came instead of `authorize_url`).
+     * Python refused the click: its field checks set `_field_errors` or `error`, which arrive before its answer.
      */
     refused() {
       if (attempt && !attempt.url) failed();

@@ -3,7 +3,7 @@
 // Jupyter route's relay (origin, source and state checks, once per state), the window watch, and cleanup.
 
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { FakeModel, readyForm } from "./fake_model.js";
+import { FakeModel, flush, readyForm } from "./fake_model.js";
 import { installBrowserFakes } from "./fake_browser.js";
 import { mount } from "./test_utils.js";
 import { OPENING_TEXT } from "./popup.js";
@@ -30,13 +30,13 @@ afterEach(() => {
  * Mount a ready panel, click "Save and authorize", and play Python's answer.
  * @param {{ state?: string | null, model?: FakeModel, capture_mode?: "jupyter" | "paste" }} [options]
  */
-function signIn({ state = "state-A", model, capture_mode = "jupyter" } = {}) {
+async function signIn({ state = "state-A", model, capture_mode = "jupyter" } = {}) {
   const view = mount({ ...READY, capture_mode }, model);
   view.screen.getByRole("button", { name: "Save and authorize" }).click();
   const popup = fakes.popup;
   if (state) {
     view.model.pythonSet({ status: "authorizing" });
-    view.model.pythonSend({ type: "authorize_url", url: authorizeUrl(state) });
+    await view.model.reply("authorize", { url: authorizeUrl(state) });
   }
   return { ...view, popup };
 }
@@ -66,7 +66,7 @@ describe("Save and authorize opens the sign-in window", () => {
     expect(name).toMatch(/^ls-widget-oauth-\S+$/);
     expect(features).toBe("popup,width=520,height=720");
     expect(sentWhenOpened).toEqual([]);
-    expect(model.sent.filter((m) => m.type === "authorize")).toEqual([{ type: "authorize" }]);
+    expect(model.requests("authorize")).toEqual([{ type: "authorize", id: expect.any(String) }]);
     // The blank window says what is happening.
     expect(fakes.popup?.document.title).toBe(OPENING_TEXT);
     expect(fakes.popup?.document.body.textContent).toContain(OPENING_TEXT);
@@ -87,41 +87,41 @@ describe("Save and authorize opens the sign-in window", () => {
     expect(fakes.opens[0].name).not.toBe(fakes.opens[1].name);
   });
 
-  test("authorize_url points the window at Lightspeed", () => {
-    const { popup, screen } = signIn();
+  test("authorize_url points the window at Lightspeed", async () => {
+    const { popup, screen } = await signIn();
     expect(popup?.location.href).toBe(authorizeUrl("state-A"));
     expect(screen.getByRole("status").textContent).toContain(SIGN_IN_TEXT);
     expect(stateOf(authorizeUrl("state-A"))).toBe("state-A");
   });
 
-  test("authorize_failed closes the window; the error shows through the error trait", () => {
-    const { model, popup, screen } = signIn({ state: null });
+  test("authorize_failed closes the window; the error shows through the error trait", async () => {
+    const { model, popup, screen } = await signIn({ state: null });
     model.pythonSet({ status: "error", error: "No OAuth 2.0 client named 'Reporting' is stored." });
-    model.pythonSend({ type: "authorize_failed", message: "No OAuth 2.0 client named 'Reporting' is stored." });
+    await model.reply("authorize", { ok: false, error: "No OAuth 2.0 client named 'Reporting' is stored." });
     expect(popup?.closed).toBe(true);
     expect(screen.getByRole("status").textContent).toContain("No OAuth 2.0 client named 'Reporting'");
   });
 
-  test("Python refusing the form (field errors, no answer message) closes the window", () => {
-    const { model, popup } = signIn({ state: null });
+  test("Python refusing the form (field errors, no answer message) closes the window", async () => {
+    const { model, popup } = await signIn({ state: null });
     model.pythonSet({ _field_errors: { oauth_client: "The OAuth 2.0 client 'Reporting' is no longer stored: add it again." } });
     expect(popup?.closed).toBe(true);
   });
 
-  test("a busy kernel: after a while without the address, the panel says why", () => {
+  test("a busy kernel: after a while without the address, the panel says why", async () => {
     vi.useFakeTimers();
-    const { screen, model } = signIn({ state: null });
+    const { screen, model } = await signIn({ state: null });
     vi.advanceTimersByTime(8000);
     expect(screen.getByRole("status").textContent).toContain(SLOW_TEXT);
-    model.pythonSend({ type: "authorize_url", url: authorizeUrl("late") });
+    await model.reply("authorize", { url: authorizeUrl("late") });
     expect(screen.getByRole("status").textContent).not.toContain(SLOW_TEXT);
     expect(fakes.popup?.location.href).toBe(authorizeUrl("late"));
   });
 
-  test("another view of the same model ignores the address it did not ask for", () => {
+  test("another view of the same model ignores the address it did not ask for", async () => {
     const model = new FakeModel({ ...READY });
     const other = mount({}, model);
-    const { popup } = signIn({ model });
+    const { popup } = await signIn({ model });
     expect(popup?.location.href).toBe(authorizeUrl("state-A"));
     expect(fakes.opens).toHaveLength(1);
     expect(other.screen.queryByRole("link", { name: "Open the Lightspeed sign-in" })).toBeNull();
@@ -129,14 +129,14 @@ describe("Save and authorize opens the sign-in window", () => {
 });
 
 describe("a blocked window", () => {
-  test("the status says so and a link offers the sign-in once the address arrives", () => {
+  test("the status says so and a link offers the sign-in once the address arrives", async () => {
     fakes.blocked = true;
-    const { screen, model } = signIn({ state: null });
-    expect(model.sent).toContainEqual({ type: "authorize" });
+    const { screen, model } = await signIn({ state: null });
+    expect(model.requests("authorize")).toHaveLength(1);
     expect(screen.getByRole("status").textContent).toContain(BLOCKED_TEXT);
     expect(screen.queryByRole("link", { name: "Open the Lightspeed sign-in" })).toBeNull();
     model.pythonSet({ status: "authorizing" });
-    model.pythonSend({ type: "authorize_url", url: authorizeUrl("state-B") });
+    await model.reply("authorize", { url: authorizeUrl("state-B") });
     const link = /** @type {HTMLAnchorElement} */ (screen.getByRole("link", { name: "Open the Lightspeed sign-in" }));
     expect(link.href).toBe(authorizeUrl("state-B"));
     expect(link.target).toBe("_blank");
@@ -161,16 +161,16 @@ describe("the Jupyter route's relay", () => {
     ["an acknowledgement", () => fakes.channels.postFromPage(CHANNEL_NAME, { ...relayed("state-A"), type: ACK_TYPE })],
     ["not an object", () => postToWindow("state-A")],
     ["no state", () => fakes.channels.postFromPage(CHANNEL_NAME, relayed(""))],
-  ])("%s: ignored", (_what, post) => {
-    const { model, popup } = signIn();
+  ])("%s: ignored", async (_what, post) => {
+    const { model, popup } = await signIn();
     post();
     expect(redirects(model)).toHaveLength(0);
     expect(popup?.closed).toBe(false);
     expect(fakes.channels.posted).toHaveLength(0);
   });
 
-  test("the right one: exactly one redirect (channel + postMessage), acknowledged, window closed", () => {
-    const { model, popup, screen } = signIn();
+  test("the right one: exactly one redirect (channel + postMessage), acknowledged, window closed", async () => {
+    const { model, popup, screen } = await signIn();
     fakes.channels.postFromPage(CHANNEL_NAME, relayed("state-A"));
     postToWindow(relayed("state-A"));
     expect(redirects(model)).toEqual([
@@ -185,8 +185,8 @@ describe("the Jupyter route's relay", () => {
     expect(screen.getByRole("status").textContent).toBe("Connected to Downtown (12345)");
   });
 
-  test("by postMessage first: acknowledged on the channel and back to the sending window", () => {
-    const { model, popup } = signIn();
+  test("by postMessage first: acknowledged on the channel and back to the sending window", async () => {
+    const { model, popup } = await signIn();
     postToWindow(relayed("state-A", { code: null, error: "access_denied", error_description: "The user denied." }));
     fakes.channels.postFromPage(CHANNEL_NAME, relayed("state-A"));
     expect(redirects(model)).toEqual([
@@ -196,16 +196,16 @@ describe("the Jupyter route's relay", () => {
     expect(fakes.channels.posted.map((p) => p.data)).toEqual([{ type: ACK_TYPE, state: "state-A" }]);
   });
 
-  test("a severed handle (COOP): the origin and state still decide", () => {
-    const { model, popup } = signIn();
+  test("a severed handle (COOP): the origin and state still decide", async () => {
+    const { model, popup } = await signIn();
     popup?.sever();
     postToWindow(relayed("state-A"), { source: window });
     expect(redirects(model)).toHaveLength(1);
   });
 
-  test("several panels: each takes only its own sign-in", () => {
-    const a = signIn({ state: "state-A" });
-    const b = signIn({ state: "state-B" });
+  test("several panels: each takes only its own sign-in", async () => {
+    const a = await signIn({ state: "state-A" });
+    const b = await signIn({ state: "state-B" });
     expect(a.popup).not.toBe(b.popup);
     fakes.channels.postFromPage(CHANNEL_NAME, relayed("state-B"));
     expect(redirects(a.model)).toHaveLength(0);
@@ -214,13 +214,13 @@ describe("the Jupyter route's relay", () => {
     expect(b.popup?.closed).toBe(true);
   });
 
-  test("a second click starts a fresh sign-in: same window, new state; the old state is refused", () => {
-    const { model, popup, screen } = signIn({ state: "first" });
+  test("a second click starts a fresh sign-in: same window, new state; the old state is refused", async () => {
+    const { model, popup, screen } = await signIn({ state: "first" });
     screen.getByRole("button", { name: "Save and authorize" }).click();
     expect(fakes.opens).toHaveLength(2);
     expect(fakes.popup).toBe(popup);
-    expect(model.sent.filter((m) => m.type === "authorize")).toHaveLength(2);
-    model.pythonSend({ type: "authorize_url", url: authorizeUrl("second") });
+    expect(model.requests("authorize")).toHaveLength(2);
+    await model.reply("authorize", { url: authorizeUrl("second") });
     expect(popup?.location.href).toBe(authorizeUrl("second"));
     fakes.channels.postFromPage(CHANNEL_NAME, relayed("first"));
     expect(redirects(model)).toHaveLength(0);
@@ -228,8 +228,23 @@ describe("the Jupyter route's relay", () => {
     expect(redirects(model).map((m) => m.state)).toEqual(["second"]);
   });
 
-  test("a result after the attempt ended (connected by another way) is ignored", () => {
-    const { model, popup } = signIn();
+  test("two quick clicks: only the answer to the second click's request counts", async () => {
+    const { screen, model } = mount({ ...READY });
+    const button = screen.getByRole("button", { name: "Save and authorize" });
+    button.click();
+    button.click();
+    const [first, second] = model.requests("authorize");
+    expect(first.id).not.toBe(second.id);
+    model.pythonSend({ type: "authorize_reply", id: first.id, ok: true, url: authorizeUrl("stale") });
+    await flush();
+    expect(fakes.popup?.location.href).toBe("about:blank");
+    model.pythonSend({ type: "authorize_reply", id: second.id, ok: true, url: authorizeUrl("fresh") });
+    await flush();
+    expect(fakes.popup?.location.href).toBe(authorizeUrl("fresh"));
+  });
+
+  test("a result after the attempt ended (connected by another way) is ignored", async () => {
+    const { model, popup } = await signIn();
     model.pythonSet({ status: "connected" });
     expect(popup?.closed).toBe(true);
     fakes.channels.postFromPage(CHANNEL_NAME, relayed("state-A"));
@@ -238,9 +253,9 @@ describe("the Jupyter route's relay", () => {
 });
 
 describe("watching the sign-in window", () => {
-  test("closed while authorizing: a notice, not an error; the result may still come", () => {
+  test("closed while authorizing: a notice, not an error; the result may still come", async () => {
     vi.useFakeTimers();
-    const { model, popup, screen } = signIn();
+    const { model, popup, screen } = await signIn();
     vi.advanceTimersByTime(1500);
     expect(screen.getByRole("status").textContent).not.toContain(POPUP_CLOSED_TEXT);
     popup?.sever();
@@ -254,23 +269,23 @@ describe("watching the sign-in window", () => {
     expect(status.textContent).not.toContain(POPUP_CLOSED_TEXT);
   });
 
-  test("closed before the address came: the link offers the sign-in instead", () => {
+  test("closed before the address came: the link offers the sign-in instead", async () => {
     vi.useFakeTimers();
-    const { model, popup, screen } = signIn({ state: null });
+    const { model, popup, screen } = await signIn({ state: null });
     popup?.close();
     vi.advanceTimersByTime(500);
     expect(screen.getByRole("status").textContent).not.toContain(POPUP_CLOSED_TEXT);
     model.pythonSet({ status: "authorizing" });
-    model.pythonSend({ type: "authorize_url", url: authorizeUrl("state-C") });
+    await model.reply("authorize", { url: authorizeUrl("state-C") });
     expect(popup?.location.href).toBe("about:blank");
     expect(screen.getByRole("status").textContent).toContain(CLOSED_EARLY_TEXT);
     const link = /** @type {HTMLAnchorElement} */ (screen.getByRole("link", { name: "Open the Lightspeed sign-in" }));
     expect(link.href).toBe(authorizeUrl("state-C"));
   });
 
-  test("no notice once the result went to Python", () => {
+  test("no notice once the result went to Python", async () => {
     vi.useFakeTimers();
-    const { popup, screen } = signIn();
+    const { popup, screen } = await signIn();
     fakes.channels.postFromPage(CHANNEL_NAME, relayed("state-A"));
     expect(popup?.closed).toBe(true);
     vi.advanceTimersByTime(2000);
@@ -279,9 +294,9 @@ describe("watching the sign-in window", () => {
 });
 
 describe("cleanup", () => {
-  test("closes the channel, removes window listeners, stops every timer", () => {
+  test("closes the channel, removes window listeners, stops every timer", async () => {
     vi.useFakeTimers();
-    const { model, cleanup, popup } = signIn({ capture_mode: "paste" });
+    const { model, cleanup, popup } = await signIn({ capture_mode: "paste" });
     expect(fakes.channels.open.size).toBe(1);
     expect(vi.getTimerCount()).toBeGreaterThan(0);
     cleanup();

@@ -1,4 +1,5 @@
-// The panel's one live region (role="status", polite). It lists, most important first: what to fix (the panel's
+// The panel's one live region (role="status", polite). It lists, most important first: that no running Python
+// stands behind the panel (a saved copy: kernel_link.js), what to fix (the panel's
 // validation summary, or Python's `error`), Python's `_notice`, how this view's sign-in is going (sign_in.js: a
 // blocked or closed window, a result on its way), and the connection state. Transient confirmations ("Redirect URI
 // copied") go on top for a few seconds. Lines are updated in place and only when their text changes, so a screen
@@ -7,11 +8,11 @@
 import { h, setText } from "./dom.js";
 
 /** @typedef {import("./types.js").Status} Status */
-/** @typedef {"transient" | "problem" | "notice" | "flow" | "state"} LineKind */
+/** @typedef {"transient" | "offline" | "problem" | "notice" | "flow" | "state"} LineKind */
 /** @typedef {{ kind: LineKind, text: string, error: boolean }} StatusLine */
 
 /** Line kinds in display order: each has its own element, so a change to one leaves the others unannounced. */
-const KINDS = /** @type {const} */ (["transient", "problem", "notice", "flow", "state"]);
+const KINDS = /** @type {const} */ (["transient", "offline", "problem", "notice", "flow", "state"]);
 
 /**
  * The connection state in words.
@@ -36,6 +37,7 @@ export function stateText({ status, error, account_name, account_id }) {
  * @param {object} input
  * @param {string} input.summary     the panel's validation summary ("Fix 2 fields: ...")
  * @param {string} input.transient   a short-lived confirmation
+ * @param {string} [input.offline]   why the panel cannot act (no kernel)
  * @param {string} input.notice      Python's `_notice`
  * @param {string} [input.flow]      the sign-in's progress, from this view
  * @param {Status} input.status
@@ -44,10 +46,11 @@ export function stateText({ status, error, account_name, account_id }) {
  * @param {string} input.account_id
  * @returns {StatusLine[]}
  */
-export function statusLines({ summary, transient, notice, flow = "", status, error, account_name, account_id }) {
+export function statusLines({ summary, transient, offline = "", notice, flow = "", status, error, account_name, account_id }) {
   /** @type {StatusLine[]} */
   const lines = [];
   if (transient) lines.push({ kind: "transient", text: transient, error: false });
+  if (offline) lines.push({ kind: "offline", text: offline, error: false });
   // With status "error" the state line already says "Error: ..."; do not say it twice.
   const problem = summary || (status === "error" ? "" : error);
   if (problem) lines.push({ kind: "problem", text: problem, error: true });

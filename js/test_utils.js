@@ -8,9 +8,10 @@ import { FakeModel } from "./fake_model.js";
  * Render one view into a fresh element attached to the document.
  * @param {Partial<import("./types.js").Model>} [state]
  * @param {FakeModel} [existing]  a model that already has a view
+ * @param {ConstructorParameters<typeof FakeModel>[1]} [python]  what the fake Python answers (see FakeModel)
  */
-export function mount(state = {}, existing) {
-  const model = existing ?? new FakeModel(state);
+export function mount(state = {}, existing, python) {
+  const model = existing ?? new FakeModel(state, python);
   const el = document.createElement("div");
   document.body.append(el);
   const controller = new AbortController();

@@ -42,7 +42,9 @@
  * @property {string} account_id
  * @property {string} account_name
  * @property {Partial<Record<ApiType, Profile>>} _profiles
- * @property {ClientSummary[]} _clients
+ * @property {ClientSummary | null} _client  the chosen client's display data; null without one and for v2. The list of
+ *   stored clients is never a trait (a saved notebook would carry every client on the author's machine): it comes
+ *   by request (`list_clients`)
  * @property {FieldErrors} _field_errors
  * @property {string} _notice
  * @property {boolean} _auth_host_loopback
@@ -63,19 +65,37 @@
  */
 
 /**
- * Messages the panel sends to Python with `model.send`.
- * @typedef {{ type: "save_client", name: string, client_id: string, client_secret: string, previous_name: string | null }} SaveClientMessage
- * @typedef {{ type: "redirect" } & RedirectResult} RedirectMessage
- * @typedef {{ type: "refresh_clients" } | { type: "authorize" } | { type: "complete", url: string } | { type: "disconnect" } | RedirectMessage | SaveClientMessage} OutgoingMessage
+ * Requests the panel sends with `model.send` (kernel_link.js adds the `id`); Python answers each with a reply of the
+ * same id. Mirrored by the TypedDicts in ls_widget/panel_protocol.py.
+ * @typedef {"list_clients" | "save_client" | "authorize"} RequestType
+ * @typedef {{ name: string, client_id: string, client_secret: string, previous_name: string | null }} SaveClientFields
+ * @typedef {{ type: "list_clients", id: string }} ListClientsRequest
+ * @typedef {{ type: "save_client", id: string } & SaveClientFields} SaveClientRequest
+ * @typedef {{ type: "authorize", id: string }} AuthorizeRequest
  */
 
 /**
- * Messages Python sends to the panel (`msg:custom`).
- * @typedef {{ type: "client_saved", name: string }} ClientSavedMessage
- * @typedef {{ type: "client_error", field: "name" | "client_id" | "client_secret" | null, message: string }} ClientErrorMessage
- * @typedef {{ type: "authorize_url", url: string }} AuthorizeUrlMessage
- * @typedef {{ type: "authorize_failed", message: string }} AuthorizeFailedMessage
- * @typedef {ClientSavedMessage | ClientErrorMessage | AuthorizeUrlMessage | AuthorizeFailedMessage} IncomingMessage
+ * One-way messages to Python: no answer.
+ * @typedef {{ type: "redirect" } & RedirectResult} RedirectMessage
+ * @typedef {{ type: "complete", url: string }} CompleteMessage
+ * @typedef {{ type: "disconnect" }} DisconnectMessage
+ * @typedef {ListClientsRequest | SaveClientRequest | AuthorizeRequest | RedirectMessage | CompleteMessage | DisconnectMessage} OutgoingMessage
+ */
+
+/**
+ * Python's answers (`msg:custom`), each carrying the id of the request it answers.
+ * @typedef {{ type: "list_clients_reply", id: string, ok: true, clients: ClientSummary[], problems: string[] }} ListClientsReply
+ * @typedef {{ type: "save_client_reply", id: string, ok: true, name: string, clients: ClientSummary[], problems: string[] }} ClientSavedReply
+ * @typedef {{ type: "save_client_reply", id: string, ok: false, field: "name" | "client_id" | "client_secret" | null, error: string }} ClientRefusedReply
+ * @typedef {{ type: "authorize_reply", id: string, ok: true, url: string }} AuthorizeUrlReply
+ * @typedef {{ type: "authorize_reply", id: string, ok: false, error: string }} AuthorizeRefusedReply
+ * @typedef {{ type: "error_reply", id: string, ok: false, error: string }} ErrorReply
+ * @typedef {ListClientsReply | ClientSavedReply | ClientRefusedReply | AuthorizeUrlReply | AuthorizeRefusedReply | ErrorReply} Reply
+ */
+
+/**
+ * Whether a live Python object answers this view (kernel_link.js): "checking" until the first answer or timeout.
+ * @typedef {"checking" | "live" | "absent"} LinkState
  */
 
 /**
@@ -88,6 +108,7 @@
  * @property {(event: string, callback: (...args: any[]) => void) => void} listen  model.on, undone by the cleanup
  * @property {(message: string) => void} announce  say something transient in the status region
  * @property {<K extends keyof Model>(key: K, value: Model[K]) => void} commit  model.set + save_changes
+ * @property {import("./kernel_link.js").KernelLink} link  requests to Python, and whether it is there at all
  */
 
 export {};

@@ -61,10 +61,12 @@ class OAuthClient:
     def load(cls, name: str) -> "OAuthClient":
         record = store.read_record(_KIND, name)
         if record is None:
-            known = ", ".join(repr(n) for n in oauth_clients()) or "none yet"
+            # The other stored names stay out of the message: it can end up in the panel's `error` (saved with the
+            # notebook) or a cell's traceback (saved too), and those clients may belong to unrelated projects.
             raise ClientNotFoundError(
-                f"No stored OAuth 2.0 client named {name!r} (stored: {known}). Add it in the panel with "
-                f"'Add OAuth 2.0 client', or in Python with OAuthClient(name, client_id, client_secret).save()."
+                f"No stored OAuth 2.0 client named {name!r}. Add it in the panel with 'Add OAuth 2.0 client', or in "
+                f"Python with OAuthClient(name, client_id, client_secret).save(); ls_widget.oauth_clients() lists "
+                f"the stored ones."
             )
         return _from_record(record, name)
 

@@ -2,16 +2,19 @@
 
 The synced traits are the public state a notebook can set in code or the analyst can click together; both sides
 always agree because every change, whichever side makes it, goes through the validators below. Secrets never become
-traits: the client secret arrives from the panel's dialog as a one-way custom message and goes straight to the
-0600 client store.
+traits: the client secret arrives from the panel's dialog in a custom message and goes straight to the 0600 client
+store.
 
-The messages the panel sends and their answers are handled in ``panel_messages``.
+The traits are also what a saved notebook keeps (the widget state in its metadata) and what a static HTML export
+shows, so they hold only this panel's own choices: of the stored OAuth clients, only the chosen one's display data
+(``_client``). The list of stored clients comes by request while a kernel is live (``panel_protocol``); the
+messages are handled in ``panel_messages``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anywidget
 import traitlets as t
@@ -19,9 +22,11 @@ import traitlets as t
 from . import profiles
 from .clients import OAuthClient, oauth_clients
 from .connection import STATUSES, Connection
-from .errors import ConfigurationError
+from .errors import ConfigurationError, LightspeedError
 from .panel_messages import PanelMessages
-from .session import LightspeedSession
+
+if TYPE_CHECKING:  # httpx and the session load with the first request, not with the panel
+    from .session import LightspeedSession
 
 _STATIC = Path(__file__).parent / "static"
 
@@ -53,7 +58,8 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
 
     # Panel plumbing: what it needs to draw, and what Python has to say about the form.
     _profiles = t.Dict().tag(sync=True)
-    _clients = t.List(t.Dict()).tag(sync=True)
+    # The chosen client's {name, client_id, has_secret}; None without one, and for API types with a built-in client.
+    _client = t.Dict(None, allow_none=True).tag(sync=True)
     _field_errors = t.Dict().tag(sync=True)
     _notice = t.Unicode("").tag(sync=True)
     _auth_host_loopback = t.Bool(False).tag(sync=True)
@@ -74,7 +80,7 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
             oauth_client=oauth_client,
             _profiles=profiles.panel_catalog(),
         )
-        self._refresh_clients()
+        self._update_client()
         self._auth_host_loopback = self.profile.auth_host_is_loopback
         # The connection itself: settings, sign-in and session. The panel mirrors its state into traits.
         self._connection = Connection(self.name, self.api_type, self.scopes, self.oauth_client, self.capture_mode)
@@ -176,6 +182,29 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
             f"oauth_client={self.oauth_client!r}, status={self.status!r})"
         )
 
+    def _repr_mimebundle_(self, **kwargs):
+        """anywidget's bundle (whose text/plain is ``repr(self)``) with a text/plain that says what this is: it is
+        all that shows where widgets cannot render (a notebook viewer, an export without widget state, a console)."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        return {**data, "text/plain": self.plain_text()}, metadata
+
+    def plain_text(self) -> str:
+        """One line for places where the panel cannot render, e.g. "Lightspeed connection panel 'Downtown' (v3,
+        connected to Downtown Store (12345)): open this notebook in Jupyter to use it"."""
+        if self.status == "connected":
+            if self.account_name and self.account_id:
+                account = f"{self.account_name} ({self.account_id})"
+            else:
+                account = self.account_name or (f"account {self.account_id}" if self.account_id else "")
+            state = f"connected to {account}" if account else "connected"
+        else:
+            state = {"draft": "not connected yet", "authorizing": "signing in"}.get(self.status, "not connected")
+        named = f" {self.name!r}" if self.name else ""
+        return f"Lightspeed connection panel{named} ({self.api_type}, {state}): open this notebook in Jupyter to use it"
+
     def set_state(self, sync_data):
         """Apply an update from the panel; a value Python rejects is sent back so both sides agree again."""
         try:
@@ -204,15 +233,17 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
         if isinstance(value, OAuthClient):
             # Passing a client object means "use this one": make sure the flow can find it in the store.
             value.save()
-            self._refresh_clients()
+            if value.name == self.oauth_client:
+                self._update_client()  # same name, so no change event: the client ID may still be new
             return value.name
         if not isinstance(value, str):
             raise t.TraitError("oauth_client must be the name of a stored OAuth 2.0 client, an OAuthClient, or None.")
         if value not in oauth_clients():
-            stored = ", ".join(repr(n) for n in oauth_clients()) or "none yet"
+            # The other stored names stay out of this message: from the panel it lands in `_notice`, which a saved
+            # notebook keeps, and they belong to other projects. ls_widget.oauth_clients() lists them.
             raise t.TraitError(
-                f"No stored OAuth 2.0 client named {value!r} (stored: {stored}). Add it with 'Add OAuth 2.0 client' "
-                f"in the panel, or OAuthClient(name, client_id, client_secret).save()."
+                f"No stored OAuth 2.0 client named {value!r}. Add it with 'Add OAuth 2.0 client' in the panel, or "
+                f"OAuthClient(name, client_id, client_secret).save(); ls_widget.oauth_clients() lists the stored ones."
             )
         return value
 
@@ -235,6 +266,22 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
             connection.name = change["new"]
         else:
             setattr(connection, change["name"], change["new"])
+
+    @t.observe("oauth_client", "api_type")
+    def _on_client_choice(self, _change) -> None:
+        self._update_client()
+
+    def _update_client(self) -> None:
+        """Show the chosen client's display data (never the secret), and nothing about any other stored client."""
+        summary = None
+        if self.oauth_client and self.profile.client_source == "user":
+            try:
+                client = OAuthClient.load(self.oauth_client)
+            except LightspeedError:
+                client = None  # deleted or broken: the panel's list request names the problem
+            if client is not None:
+                summary = {"name": client.name, "client_id": client.client_id, "has_secret": client.has_secret}
+        self._client = summary
 
     @t.observe("api_type")
     def _on_api_type(self, change) -> None:

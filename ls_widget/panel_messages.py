@@ -1,14 +1,9 @@
-"""What the panel's browser half says to Python, and the answers: the message protocol of ``LightspeedConnection``.
+"""What the panel's browser half says to Python, and the answers: the message handling of ``LightspeedConnection``.
 
-Messages from the panel (``model.send``), one-way, never stored:
-- ``{"type": "save_client", "name", "client_id", "client_secret", "previous_name"}``: add or edit a stored client.
-  Answered with ``{"type": "client_saved", "name"}`` or ``{"type": "client_error", "field", "message"}``.
-- ``{"type": "refresh_clients"}``: reload the list of stored clients (another panel or cell may have added one).
-- ``{"type": "authorize"}``: "Save and authorize" was clicked (the panel has opened the popup already). Answered
-  with ``{"type": "authorize_url", "url"}`` to load in it, or ``{"type": "authorize_failed", "message"}``.
-- ``{"type": "redirect", "code", "state", "error", "error_description"}``: what the Jupyter callback route relayed.
-- ``{"type": "complete", "url"}``: the redirected URL the analyst pasted.
-- ``{"type": "disconnect"}``.
+The shapes are in ``panel_protocol`` (and ``js/types.js``). In short: ``list_clients``, ``save_client`` and
+``authorize`` are requests answered by a ``<type>_reply`` with the request's ``id``; ``redirect``, ``complete`` and
+``disconnect`` are one-way. Nothing here ever raises into the comm: a malformed message is ignored with a warning, and
+a request whose handler fails gets an ``error_reply`` (the traceback goes to the kernel's log, not to the panel).
 """
 
 from __future__ import annotations
@@ -17,7 +12,17 @@ import logging
 from typing import Any
 
 from .clients import OAuthClient, client_from_dialog, error_field, read_client_summaries
-from .errors import ConfigurationError, LightspeedError
+from .errors import LightspeedError
+from .panel_protocol import (
+    ONE_WAY,
+    AuthorizeReply,
+    ClientSummary,
+    ListClientsReply,
+    SaveClientReply,
+    error_reply,
+    message_type,
+    request_id,
+)
 
 log = logging.getLogger("ls_widget.panel")
 
@@ -26,62 +31,76 @@ class PanelMessages:
     """Mixed into ``LightspeedConnection``: dispatches ``model.send`` messages to the connection's own methods."""
 
     def _on_panel_message(self, _widget, content: Any, _buffers) -> None:
-        kind = content.get("type") if isinstance(content, dict) else None
-        handler = {
-            "save_client": self._save_client_from_panel,
-            "refresh_clients": self._refresh_clients,
-            "authorize": self._authorize_from_panel,
+        kind, id_ = message_type(content), request_id(content)
+        requests = {
+            "list_clients": self._list_clients_request,
+            "save_client": self._save_client_request,
+            "authorize": self._authorize_request,
+        }
+        one_way = {
             "redirect": self._redirect_from_panel,
             "complete": self._paste_from_panel,
             "disconnect": lambda _content: self.disconnect(),
-        }.get(kind)
-        if handler is None:
-            log.warning("ls_widget: ignored a panel message of unknown type %r", kind)
+        }
+        if kind in requests and id_ is None:
+            # Without an id the answer could not find the view that asked; doing the work anyway would start a
+            # sign-in (or save a client) that no view is waiting for.
+            log.warning("ls_widget: ignored a %r request without a usable id", kind)
             return
-        handler(content)
+        if kind not in requests and kind not in ONE_WAY:
+            log.warning("ls_widget: ignored a panel message of unknown type %r", kind)
+            if id_ is not None:
+                what = f"the request {kind!r}" if kind else "a request without a type"
+                self.send(error_reply(id_, f"Python does not know {what}: are both halves the same ls_widget?"))
+            return
+        try:
+            if kind in requests:
+                self.send(requests[kind](content, id_))
+            else:
+                one_way[kind](content)
+        except Exception:  # a bug must not leave the panel waiting, nor print a traceback into someone's cell
+            log.exception("ls_widget: the panel's %r message failed", kind)
+            if id_ is not None:
+                self.send(error_reply(id_, "Python could not handle this; the kernel's log has the details."))
 
-    def _refresh_clients(self, _content: dict | None = None) -> None:
-        """Reload the stored clients; a broken client file is named in the status region, the others still load."""
-        summaries, problems = read_client_summaries()
-        self._clients = summaries
-        if problems:
-            self._notice = " ".join(str(problem) for problem in problems)
+    # -- requests: each returns its reply ---------------------------------------------------------------------------
+    def _list_clients_request(self, _content: dict, id_: str) -> ListClientsReply:
+        """The stored clients, for this view only. A broken client file is named; the others still load."""
+        clients, problems = self._stored_clients()
+        self._update_client()  # the chosen client may have been edited elsewhere since the panel drew it
+        return {"type": "list_clients_reply", "id": id_, "ok": True, "clients": clients, "problems": problems}
 
-    def _save_client_from_panel(self, content: dict) -> None:
+    def _save_client_request(self, content: dict, id_: str) -> SaveClientReply:
         previous = content.get("previous_name") or None
         try:
             client = client_from_dialog(content, previous)
-        except ConfigurationError as exc:
-            self.send({"type": "client_error", "field": error_field(exc), "message": str(exc)})
-            return
-        try:
             client.save()
             if previous and previous != client.name:
                 OAuthClient.delete(previous)
-        except LightspeedError as exc:  # a read-only or full home, a case clash found at the last moment
-            self.send({"type": "client_error", "field": error_field(exc), "message": str(exc)})
-            return
-        self._refresh_clients()
+        except LightspeedError as exc:  # a bad field; a read-only or full home; a case clash found at the last moment
+            return {"type": "save_client_reply", "id": id_, "ok": False, "field": error_field(exc), "error": str(exc)}
         self.oauth_client = client.name
-        self.send({"type": "client_saved", "name": client.name})
+        self._update_client()  # the same name with a new client ID changes no trait: refresh the display data
+        clients, problems = self._stored_clients()
+        return {"type": "save_client_reply", "id": id_, "ok": True, "name": client.name, "clients": clients,
+                "problems": problems}
 
-    def _authorize_from_panel(self, _content: dict) -> None:
+    def _authorize_request(self, _content: dict, id_: str) -> AuthorizeReply:
         errors = self.validation_errors()
         self._field_errors = errors
         if errors:
             count = len(errors)
             summary = f"Fix {count} field{'' if count == 1 else 's'} before authorizing."
             self.set_trait("error", summary)
-            self.send({"type": "authorize_failed", "message": summary})  # the panel closes the popup it opened
-            return
+            return {"type": "authorize_reply", "id": id_, "ok": False, "error": summary}  # the panel closes its popup
         try:
             url = self.authorization_url()
         except LightspeedError as exc:
             self._fail(exc)
-            self.send({"type": "authorize_failed", "message": str(exc)})
-            return
-        self.send({"type": "authorize_url", "url": url})
+            return {"type": "authorize_reply", "id": id_, "ok": False, "error": str(exc)}
+        return {"type": "authorize_reply", "id": id_, "ok": True, "url": url}
 
+    # -- one-way -------------------------------------------------------------------------------------------------
     def _redirect_from_panel(self, content: dict) -> None:
         """``{code, state}`` or ``{error, error_description, state}`` relayed by the Jupyter callback route."""
         fields = {key: _text(content.get(key)) for key in ("code", "state", "error", "error_description")}
@@ -95,6 +114,12 @@ class PanelMessages:
             self._complete(redirected_url=_text(content.get("url")) or "")
         except LightspeedError:
             pass
+
+    # -- helpers ------------------------------------------------------------------------------------------------------
+    @staticmethod
+    def _stored_clients() -> tuple[list[ClientSummary], list[str]]:
+        summaries, problems = read_client_summaries()
+        return summaries, [str(problem) for problem in problems]  # type: ignore[return-value]
 
 
 def _text(value: Any) -> str | None:

@@ -26,10 +26,12 @@ def test_secret_never_shows_in_repr_or_str():
     assert "client_secret=<none>" in repr(OAuthClient("P", "x"))
 
 
-def test_missing_client_names_the_stored_ones_and_how_to_add():
+def test_missing_client_says_how_to_add_and_names_no_other_client():
+    # The message can land in a saved notebook (the panel's `error`, a traceback): other projects' clients stay out.
     OAuthClient("Reports", "abc").save()
-    with pytest.raises(ClientNotFoundError, match="'Reports'.*Add OAuth 2.0 client"):
+    with pytest.raises(ClientNotFoundError, match="'Nope'.*Add OAuth 2.0 client.*oauth_clients()") as info:
         OAuthClient.load("Nope")
+    assert "Reports" not in str(info.value)
 
 
 @pytest.mark.parametrize(

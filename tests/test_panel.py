@@ -21,6 +21,15 @@ def message(widget, content):
     widget._handle_custom_msg(content, [])
 
 
+def request(widget, sent, content, id_="view1-1"):
+    """A request as the panel makes it (kernel_link.js adds the id); returns Python's reply to that id."""
+    before = len(sent)
+    message(widget, {**content, "id": id_})
+    replies = [m for m in sent[before:] if m.get("id") == id_]
+    assert len(replies) == 1, sent[before:]
+    return replies[0]
+
+
 @pytest.fixture
 def sent(monkeypatch):
     """Messages Python sends to the panel."""
@@ -102,31 +111,44 @@ def test_oauth_client_must_be_stored_and_an_object_is_stored():
         LightspeedConnection(oauth_client="Mine")
     conn = LightspeedConnection(oauth_client=OAuthClient("Mine", "cid", SECRET))
     assert conn.oauth_client == "Mine" and oauth_clients() == ["Mine"]
-    assert conn._clients == [{"name": "Mine", "client_id": "cid", "has_secret": True}]
+    assert conn._client == {"name": "Mine", "client_id": "cid", "has_secret": True}
     assert LightspeedConnection(oauth_client="Mine").oauth_client == "Mine"
     conn.oauth_client = ""
     assert conn.oauth_client is None
 
 
-def test_save_client_message_stores_it_and_selects_it(sent, ls_home):
+def test_save_client_request_stores_it_selects_it_and_answers_with_the_list(sent, ls_home):
+    OAuthClient("Other", "other-id").save()
     conn = LightspeedConnection()
-    message(conn, {"type": "save_client", "name": "Shop app", "client_id": "abc", "client_secret": SECRET,
-                   "previous_name": None})
-    assert sent == [{"type": "client_saved", "name": "Shop app"}]
+    reply = request(conn, sent, {"type": "save_client", "name": "Shop app", "client_id": "abc",
+                                 "client_secret": SECRET, "previous_name": None})
+    assert reply == {"type": "save_client_reply", "id": "view1-1", "ok": True, "name": "Shop app",
+                     "clients": [{"name": "Other", "client_id": "other-id", "has_secret": False},
+                                 {"name": "Shop app", "client_id": "abc", "has_secret": True}],
+                     "problems": []}
     assert conn.oauth_client == "Shop app"
     assert OAuthClient.load("Shop app").client_secret == SECRET
-    assert conn._clients == [{"name": "Shop app", "client_id": "abc", "has_secret": True}]
+    assert conn._client == {"name": "Shop app", "client_id": "abc", "has_secret": True}
 
 
 def test_editing_a_client_keeps_the_secret_when_left_blank_and_can_rename(sent):
     OAuthClient("Old", "abc", SECRET).save()
     conn = LightspeedConnection(oauth_client="Old")
-    message(conn, {"type": "save_client", "name": "New", "client_id": "xyz", "client_secret": "",
-                   "previous_name": "Old"})
-    assert sent[-1] == {"type": "client_saved", "name": "New"}
+    reply = request(conn, sent, {"type": "save_client", "name": "New", "client_id": "xyz", "client_secret": "",
+                                 "previous_name": "Old"})
+    assert reply["ok"] is True and reply["name"] == "New"
     assert oauth_clients() == ["New"] and conn.oauth_client == "New"
     new = OAuthClient.load("New")
     assert (new.client_id, new.client_secret) == ("xyz", SECRET)
+    assert conn._client == {"name": "New", "client_id": "xyz", "has_secret": True}
+
+
+def test_editing_the_chosen_clients_id_under_the_same_name_updates_its_display_data(sent):
+    OAuthClient("Mine", "old-id").save()
+    conn = LightspeedConnection(oauth_client="Mine")
+    request(conn, sent, {"type": "save_client", "name": "Mine", "client_id": "new-id", "client_secret": "",
+                         "previous_name": "Mine"})
+    assert conn._client == {"name": "Mine", "client_id": "new-id", "has_secret": False}
 
 
 @pytest.mark.parametrize(
@@ -141,75 +163,198 @@ def test_editing_a_client_keeps_the_secret_when_left_blank_and_can_rename(sent):
 def test_bad_client_from_the_dialog_gets_a_field_error(sent, content, field, text):
     OAuthClient("Taken", "t").save()
     conn = LightspeedConnection()
-    message(conn, {"type": "save_client", "client_secret": SECRET, "previous_name": None, **content})
-    assert sent[-1]["type"] == "client_error" and sent[-1]["field"] == field and text in sent[-1]["message"]
+    reply = request(conn, sent, {"type": "save_client", "client_secret": SECRET, "previous_name": None, **content})
+    assert reply["type"] == "save_client_reply" and reply["ok"] is False
+    assert reply["field"] == field and text in reply["error"]
     assert SECRET not in json.dumps(sent)
     assert oauth_clients() == ["Taken"]
 
 
-def test_refresh_clients_picks_up_clients_added_elsewhere():
+def test_list_clients_answers_the_request_with_its_id_and_picks_up_clients_added_elsewhere(sent):
     conn = LightspeedConnection()
     OAuthClient("Later", "abc").save()
-    message(conn, {"type": "refresh_clients"})
-    assert [c["name"] for c in conn._clients] == ["Later"]
+    reply = request(conn, sent, {"type": "list_clients"}, id_="3f9a0c1b2d4e5f60-7")
+    assert reply == {"type": "list_clients_reply", "id": "3f9a0c1b2d4e5f60-7", "ok": True,
+                     "clients": [{"name": "Later", "client_id": "abc", "has_secret": False}], "problems": []}
+
+
+def test_two_views_asking_at_once_each_get_their_own_answer(sent):
+    OAuthClient("A", "a-id").save()
+    conn = LightspeedConnection()
+    first = request(conn, sent, {"type": "list_clients"}, id_="viewA-1")
+    second = request(conn, sent, {"type": "list_clients"}, id_="viewB-1")
+    assert (first["id"], second["id"]) == ("viewA-1", "viewB-1")
+    assert first["clients"] == second["clients"]
+
+
+def test_the_chosen_clients_display_data_follows_the_store(sent):
+    OAuthClient("Mine", "cid").save()
+    conn = LightspeedConnection(oauth_client="Mine")
+    OAuthClient("Mine", "edited-elsewhere", SECRET).save()
+    request(conn, sent, {"type": "list_clients"})  # the panel asks when it opens its list: the chosen one refreshes
+    assert conn._client == {"name": "Mine", "client_id": "edited-elsewhere", "has_secret": True}
+    conn.api_type = "v2"  # the deployment's built-in client: nothing about the analyst's own
+    assert conn._client is None
+    conn.api_type = "v3"
+    assert conn._client["name"] == "Mine"
+    conn.oauth_client = None
+    assert conn._client is None
+
+
+def test_a_broken_client_file_is_named_in_the_reply_not_in_the_state(sent, ls_home):
+    OAuthClient("Good", "good-id").save()
+    (ls_home / "clients" / "Broken.json").write_text('{"name": "Broken", "client_id": ')
+    conn = LightspeedConnection()
+    reply = request(conn, sent, {"type": "list_clients"})
+    assert [c["name"] for c in reply["clients"]] == ["Good"]
+    assert len(reply["problems"]) == 1 and "Broken.json" in reply["problems"][0]
+    assert "Broken" not in json.dumps(conn.get_state(), default=str)
+
+
+def test_the_state_holds_only_the_chosen_client_never_the_others(sent):
+    others = [OAuthClient(f"Other project {i}", f"other-client-id-{i}", f"other-secret-{i}") for i in range(3)]
+    for client in others:
+        client.save()
+    OAuthClient("Chosen", "chosen-client-id", SECRET).save()
+    conn = LightspeedConnection(name="Downtown", scopes=["employee:all"], oauth_client="Chosen")
+    # The panel's traffic of a whole session: lists, a failed save, a sign-in start, a bogus choice.
+    request(conn, sent, {"type": "list_clients"}, id_="v-1")
+    request(conn, sent, {"type": "save_client", "name": "Other project 0", "client_id": "x", "client_secret": "",
+                         "previous_name": None}, id_="v-2")
+    request(conn, sent, {"type": "authorize"}, id_="v-3")
+    from_panel(conn, oauth_client="No such client")
+    assert "No such client" in conn._notice
+    state = json.dumps(conn.get_state(), default=str)
+    assert "chosen-client-id" in state and '"_client"' in state
+    for client in others:
+        assert client.name not in state and client.client_id not in state
+    assert "_clients" not in conn.get_state()
+    assert SECRET not in state
+    # Nor in what a notebook keeps of the output: the mimebundle.
+    bundle = json.dumps(conn._repr_mimebundle_(), default=str)
+    for client in others:
+        assert client.name not in bundle and client.client_id not in bundle
+    # The list did go to the panel, in a message, which is never saved.
+    assert any(c["name"] == "Other project 1" for c in sent[0]["clients"])
 
 
 def test_authorize_with_an_empty_form_lists_every_problem(sent):
     conn = LightspeedConnection()
-    message(conn, {"type": "authorize"})
-    assert sent == [{"type": "authorize_failed", "message": "Fix 3 fields before authorizing."}]
+    reply = request(conn, sent, {"type": "authorize"})
+    assert reply == {"type": "authorize_reply", "id": "view1-1", "ok": False,
+                     "error": "Fix 3 fields before authorizing."}
     assert set(conn._field_errors) == {"name", "scopes", "oauth_client"}
     assert conn.error == "Fix 3 fields before authorizing."
     assert conn.status == "draft"
 
 
-def test_field_error_clears_when_the_field_changes():
+def test_field_error_clears_when_the_field_changes(sent):
     conn = LightspeedConnection()
-    message(conn, {"type": "authorize"})
+    request(conn, sent, {"type": "authorize"})
     from_panel(conn, name="Downtown")
     assert "name" not in conn._field_errors and "scopes" in conn._field_errors
 
 
-def test_v2_needs_the_deployments_builtin_client(monkeypatch):
+def test_v2_needs_the_deployments_builtin_client(monkeypatch, sent):
     conn = LightspeedConnection(name="Legacy", api_type="v2", scopes=["employee:all"])
-    message(conn, {"type": "authorize"})
+    request(conn, sent, {"type": "authorize"}, id_="a-1")
     assert "LS_WIDGET_V2_CLIENT_ID" in conn._field_errors["api_type"]
     monkeypatch.setenv("LS_WIDGET_V2_CLIENT_ID", "builtin")
-    message(conn, {"type": "authorize"})
+    request(conn, sent, {"type": "authorize"}, id_="a-2")
     assert conn._field_errors == {} and conn.error == ""
 
 
 def test_a_valid_form_starts_a_sign_in_and_hands_the_panel_the_url(sent):
     OAuthClient("Mine", "cid", SECRET).save()
     conn = LightspeedConnection(name="Downtown", scopes=["employee:all"], oauth_client="Mine")
-    message(conn, {"type": "authorize"})
+    reply = request(conn, sent, {"type": "authorize"})
     assert conn._field_errors == {} and conn.error == ""
     assert conn.status == "authorizing" and conn.account_id == ""
-    assert sent[-1]["type"] == "authorize_url"
-    assert sent[-1]["url"].startswith("https://cloud.lightspeedapp.com/auth/oauth/authorize?")
+    assert reply["type"] == "authorize_reply" and reply["ok"] is True
+    assert reply["url"].startswith("https://cloud.lightspeedapp.com/auth/oauth/authorize?")
     assert SECRET not in json.dumps(sent)
 
 
-def test_a_client_deleted_after_choosing_it_is_reported():
+def test_a_client_deleted_after_choosing_it_is_reported(sent):
     OAuthClient("Mine", "cid").save()
     conn = LightspeedConnection(name="x", scopes=["employee:all"], oauth_client="Mine")
     OAuthClient.delete("Mine")
-    message(conn, {"type": "authorize"})
+    request(conn, sent, {"type": "authorize"})
     assert "no longer stored" in conn._field_errors["oauth_client"]
 
 
-def test_unknown_message_types_are_ignored_with_a_warning(caplog):
+def test_unknown_message_types_are_ignored_with_a_warning(caplog, sent):
     conn = LightspeedConnection()
     with caplog.at_level(logging.WARNING):
         message(conn, {"type": "launch_rockets", "client_secret": SECRET})
     assert "launch_rockets" in caplog.text and SECRET not in caplog.text
+    assert sent == []
+
+
+def test_an_unknown_request_with_an_id_gets_an_error_reply(sent):
+    conn = LightspeedConnection()
+    reply = request(conn, sent, {"type": "refresh_clients"}, id_="old-panel-1")  # what an older panel sent
+    assert reply == {"type": "error_reply", "id": "old-panel-1", "ok": False, "error": reply["error"]}
+    assert "refresh_clients" in reply["error"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        None, "list_clients", 42, ["list_clients"], {}, {"type": None}, {"type": 7, "id": "x-1"},
+        {"type": "list_clients"},  # no id: no answer could find its view
+        {"type": "list_clients", "id": 5},
+        {"type": "list_clients", "id": ""},
+        {"type": "list_clients", "id": "x" * 101},
+        {"type": "authorize", "id": "has space"},
+        {"type": "save_client", "id": ["x"], "name": "A", "client_id": "a"},
+        {"type": "authorize", "id": None},
+    ],
+)
+def test_malformed_messages_are_ignored_never_raised(sent, caplog, content):
+    conn = LightspeedConnection(name="Downtown", scopes=["employee:all"])
+    with caplog.at_level(logging.WARNING):
+        message(conn, content)
+    assert all(m["type"] == "error_reply" and m["ok"] is False for m in sent)  # at most an error reply
+    assert conn.status == "draft" and oauth_clients() == []  # nothing was done for a request without a usable id
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"type": "save_client", "id": "s-1"},  # no fields at all
+        {"type": "save_client", "id": "s-1", "name": 5, "client_id": None, "client_secret": 7, "previous_name": []},
+        {"type": "complete", "url": 42},
+        {"type": "redirect", "code": ["x"], "state": {"a": 1}},
+        {"type": "disconnect", "id": "d-1", "extra": object()},
+    ],
+)
+def test_requests_with_bad_fields_get_an_answer_not_an_exception(sent, content):
+    conn = LightspeedConnection()
+    message(conn, content)
+    if content["type"] == "save_client":
+        assert sent[-1]["type"] == "save_client_reply" and sent[-1]["id"] == "s-1" and sent[-1]["ok"] is False
+
+
+def test_a_failing_handler_answers_with_an_error_reply_and_logs_it(sent, caplog, monkeypatch):
+    conn = LightspeedConnection()
+
+    def broken():
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(conn, "validation_errors", broken)
+    with caplog.at_level(logging.ERROR):
+        reply = request(conn, sent, {"type": "authorize"}, id_="b-1")
+    assert reply["type"] == "error_reply" and reply["id"] == "b-1" and reply["ok"] is False
+    assert "disk on fire" not in reply["error"]  # the details go to the kernel's log, not into the page
+    assert "disk on fire" in caplog.text
 
 
 def test_no_secret_in_state_repr_or_mimebundle(sent, caplog):
     conn = LightspeedConnection(name="Downtown", scopes=["employee:all"])
     with caplog.at_level(logging.DEBUG):
-        message(conn, {"type": "save_client", "name": "Mine", "client_id": "cid", "client_secret": SECRET,
-                       "previous_name": None})
+        request(conn, sent, {"type": "save_client", "name": "Mine", "client_id": "cid", "client_secret": SECRET,
+                             "previous_name": None})
     assert SECRET not in json.dumps(conn.get_state(), default=str)
     assert SECRET not in repr(conn)
     assert SECRET not in json.dumps(conn._repr_mimebundle_(), default=str)
@@ -222,3 +367,30 @@ def test_read_only_state_cannot_be_set_from_python():
     conn = LightspeedConnection()
     with pytest.raises(traitlets.TraitError):
         conn.status = "connected"
+
+
+def test_text_plain_says_what_the_panel_is(monkeypatch):
+    conn = LightspeedConnection(name="Downtown")
+    data, _metadata = conn._repr_mimebundle_()
+    assert data["text/plain"] == (
+        "Lightspeed connection panel 'Downtown' (v3, not connected yet): open this notebook in Jupyter to use it"
+    )
+    assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == conn.model_id
+    conn._connection._set(status="connected", account_id="12345", account_name="Downtown Store")
+    assert conn._repr_mimebundle_()[0]["text/plain"] == (
+        "Lightspeed connection panel 'Downtown' (v3, connected to Downtown Store (12345)): "
+        "open this notebook in Jupyter to use it"
+    )
+    assert LightspeedConnection(api_type="v2")._repr_mimebundle_()[0]["text/plain"].startswith(
+        "Lightspeed connection panel (v2, not connected yet)"
+    )
+
+
+def test_an_error_about_a_missing_client_names_no_other_client():
+    OAuthClient("Other project", "other-id").save()
+    OAuthClient("Mine", "cid").save()
+    conn = LightspeedConnection(name="Downtown", scopes=["employee:all"], oauth_client="Mine")
+    OAuthClient.delete("Mine")
+    message(conn, {"type": "complete", "url": "https://localhost/?code=abc&state=xyz"})
+    assert "'Mine'" in conn.error  # the panel says what went wrong, without naming another project's client
+    assert "Other project" not in json.dumps(conn.get_state(), default=str)

@@ -200,8 +200,8 @@ def _panel_sign_in(box, monkeypatch):
     conn = box.connection()
     sent = []
     monkeypatch.setattr(conn, "send", lambda content, buffers=None: sent.append(content))
-    conn._handle_custom_msg({"type": "authorize"}, [])
-    assert conn.status == "authorizing" and sent[-1]["type"] == "authorize_url"
+    conn._handle_custom_msg({"type": "authorize", "id": "flow-1"}, [])
+    assert conn.status == "authorizing" and sent[-1]["type"] == "authorize_reply" and sent[-1]["id"] == "flow-1"
     return conn, box.approve(sent[-1]["url"]), sent
 
 

@@ -27,12 +27,17 @@ def test_a_damaged_token_file_leaves_the_panel_in_error_naming_the_file(box, dam
         TokenStore("Downtown").load()
 
 
-def test_a_broken_client_file_is_named_in_the_panel_and_hides_no_other_client(box, ls_home):
+def test_a_broken_client_file_is_named_in_the_panel_and_hides_no_other_client(box, ls_home, monkeypatch):
     OAuthClient("Good", "good-id").save()
     (ls_home / "clients" / "Broken.json").write_text('{"name": "Broken", "client_id": ')
     panel = LightspeedConnection()
-    assert [c["name"] for c in panel._clients] == ["Good"]
-    assert "Broken.json" in panel._notice and "add the client again" in panel._notice
+    sent = []
+    monkeypatch.setattr(panel, "send", lambda content, buffers=None: sent.append(content))
+    panel._handle_custom_msg({"type": "list_clients", "id": "home-1"}, [])  # what the panel asks when it opens
+    [reply] = sent
+    assert [c["name"] for c in reply["clients"]] == ["Good"]
+    [problem] = reply["problems"]
+    assert "Broken.json" in problem and "add the client again" in problem
 
 
 def test_a_read_only_home_still_reopens_a_connection(box, ls_home):
