@@ -121,10 +121,6 @@ class Connection:
         self._set(status="authorizing", error="")
         return url
 
-    @property
-    def authorizing(self) -> bool:
-        return self._pending is not None
-
     def complete_authorization(self, redirected_url: str) -> LightspeedSession:
         """Finish the sign-in from the address Lightspeed redirected to; returns the ready session."""
         self.complete(redirected_url=redirected_url)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Iterable, Iterator
 
-from ..errors import ApiError, ConfigurationError
+from ..errors import ApiError, ConfigurationError, SyncError
 from ..session import PAGE_SIZE, LightspeedSession
 from .progress import SyncProgress
 from .specs import Spec, spec_for
@@ -48,10 +48,6 @@ class SyncResult:
     pages: int = 0
     tables: dict[str, TableResult] = field(default_factory=dict)
     seconds: float = 0.0
-
-    @property
-    def requests(self) -> int:
-        return self.pages
 
     def __repr__(self) -> str:
         lines = [f"SyncResult({self.connection!r}: {self.pages} page{'s' if self.pages != 1 else ''} in "
@@ -84,6 +80,13 @@ def _specs(resources: Iterable[str]) -> list[Spec]:
 def _sync_resource(session: LightspeedSession, target: Target, spec: Spec, full: bool, progress: bool,
                    result: SyncResult) -> int:
     state = target.state(spec.resource)  # first: it also finishes a load a killed sync left behind
+    stored_account = state.get("account")
+    if stored_account is not None and str(stored_account) != session.account_id:
+        raise SyncError(
+            f"The {spec.resource} table in {target.label} holds account {stored_account}'s data, and this connection "
+            f"is now signed in to account {session.account_id}: sync into another destination (destination=...), or "
+            "rename the connection, so two accounts' records never mix."
+        )
     before = {table: target.count(table) for table in spec.tables}
     since = None if full else _stored_mark(state)
     params: dict = {"archived": "true", "limit": PAGE_SIZE}
@@ -104,7 +107,8 @@ def _sync_resource(session: LightspeedSession, target: Target, spec: Spec, full:
         for chunk in chunks:
             rows, children = _split(spec, chunk)
             mark = max([mark or "", *(_timestamp(row, spec) for row in rows)]) or None
-            resources = [target.resource(rows, spec.resource, spec.key, state={"last": mark})]
+            resources = [target.resource(rows, spec.resource, spec.key,
+                                         state={"last": mark, "account": session.account_id})]
             for child in spec.children:
                 resources.append(target.resource(children[child.table], child.table, child.key,
                                                  parent_key=child.parent_key))

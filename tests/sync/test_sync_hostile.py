@@ -40,7 +40,7 @@ def test_the_high_water_mark_is_the_newest_timestamp_in_utc(api, monkeypatch):
                                                   item(2, "2026-10-01T13:30:00+00:00")]))
     target = Target("Hostile")
     sync_run.sync(session, target, ["Item"], progress=False)
-    assert target.state("Item") == {"last": "2026-10-01T14:00:00+00:00"}
+    assert target.state("Item") == {"last": "2026-10-01T14:00:00+00:00", "account": "5"}
     sync_run.sync(session, target, ["Item"], progress=False)
     assert "timeStamp=%3E%3D%2C2026-10-01T13%3A55%3A00%2B00%3A00" in api.received[-1].path  # 5 minutes back
 
@@ -66,3 +66,16 @@ def test_counting_for_the_progress_bar_costs_under_two_percent(monkeypatch):
     assert counted == []  # 400 pages: a 10-drip count would be 2.5% of the pull
     assert sync_run._affordable_count(Session(), spec, {"sort": "timeStamp", "archived": "true"}, 60_000) == 1235
     assert counted == [{"archived": "true"}]
+
+
+def test_tables_of_one_account_never_take_another_accounts_records(api, monkeypatch):
+    """A saved connection signed in again to another Lightspeed account must not resume into the first's tables."""
+    session = stored_session(api.url, monkeypatch)
+    api.routes[ITEMS] = answer(200, page("Item", [item(1)]))
+    target = Target("Hostile")
+    sync_run.sync(session, target, ["Item"], progress=False)
+    other = stored_session(api.url, monkeypatch)
+    other.account_id = "6"
+    with pytest.raises(SyncError, match="account 5.*account 6"):
+        sync_run.sync(other, target, ["Item"], progress=False)
+    assert target.count("Item") == 1
