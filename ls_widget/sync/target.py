@@ -44,8 +44,10 @@ class Target:
         dlt = _dlt()
         self.connection_name = connection_name
         sync_dir = store.private_dir("sync")
-        if destination is None:
-            self.path: Path | None = sync_dir / f"{names.file_stem(connection_name)}.duckdb"
+        if destination is None or _is_duckdb_path(destination):
+            # The connection's own file, or one the analyst names ("~/shops/downtown.duckdb").
+            self.path: Path | None = (Path(destination).expanduser() if destination is not None
+                                      else sync_dir / f"{names.file_stem(connection_name)}.duckdb")
             destination = dlt.destinations.duckdb(str(self.path))
             self.dataset, self.label = DATASET, str(self.path)
         else:
@@ -179,6 +181,10 @@ class Target:
             return '"' + column.replace('"', '""') + '"'
         with self.pipeline.sql_client() as client:
             return client.escape_column_name(column)
+
+
+def _is_duckdb_path(destination: Any) -> bool:
+    return isinstance(destination, (str, Path)) and str(destination).endswith((".duckdb", ".db"))
 
 
 def _root_message(exc: BaseException) -> str:

@@ -77,3 +77,14 @@ def test_a_destination_that_refuses_is_a_sync_error(conn, monkeypatch):
     monkeypatch.setenv("DESTINATION__POSTGRES__CREDENTIALS", "postgresql://nobody@127.0.0.1:1/none")
     with pytest.raises(SyncError, match="postgres"):
         conn.sync(["Customer"], destination="postgres", progress=False)
+
+
+def test_a_duckdb_file_the_analyst_names(conn, tmp_path):
+    path = tmp_path / "shops" / "downtown.duckdb"
+    path.parent.mkdir()
+    conn.sync(["Customer"], destination=str(path), progress=False)
+    assert path.exists() and len(conn.read("Customer", destination=str(path))) == 130
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as db:  # any DuckDB client reads it: tables named as resources
+        assert db.execute('select count(*) from lightspeed."Customer"').fetchall() == [(130,)]
