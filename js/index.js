@@ -93,7 +93,7 @@ function render({ model, el, signal }) {
       refreshStatus();
     },
   });
-  const redirectField = createRedirectField(ctx);
+  const redirectField = createRedirectField(ctx, { onPlanChange: () => updateFlowParts() });
   const status = createStatus(ctx);
   const authorize = button("Save and authorize", { class: "ls-button ls-button--primary" });
   const paste = createPasteField(ctx, {

@@ -5,13 +5,18 @@ import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { computeAccessibleDescription, computeAccessibleName } from "dom-accessibility-api";
 import { FakeModel, flush } from "./fake_model.js";
 import { choose, descriptionOf, mount, type } from "./test_utils.js";
+import { MARKER_HEADER, forgetRouteProbes } from "./redirect.js";
 
 beforeEach(() => {
   document.body.replaceChildren();
   document.getElementById("jupyter-config-data")?.remove();
+  // The route probe (redirect_field.test.js covers it): here the Jupyter server serves the callback route.
+  forgetRouteProbes();
+  vi.stubGlobal("fetch", () => Promise.resolve(new Response("", { status: 200, headers: { [MARKER_HEADER]: "1" } })));
 });
 afterEach(() => {
   vi.useRealTimers();
+  vi.unstubAllGlobals();
 });
 
 describe("accessible names", () => {

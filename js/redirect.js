@@ -5,7 +5,11 @@
 //   the code to the panel. Works when Lightspeed can redirect there: the page is HTTPS, or the authorization
 //   server is local (the sandbox accepts http).
 // - "paste": register `https://localhost`; the analyst pastes the address the browser lands on.
-// "auto" picks "jupyter" on an HTTPS Jupyter page or with a local authorization server, else "paste".
+// "auto" picks "jupyter" on an HTTPS Jupyter page or with a local authorization server, else "paste"; and only when
+// the route is really served. A page can carry Jupyter's config without the server serving extension routes:
+// standalone Voila answers `403 File not allowlisted`, a server started with the extension disabled answers 404.
+// So the route is probed once per page (a same-origin GET of the callback page, which marks itself with the
+// `X-LS-Widget-Callback` header and a <meta> tag); until the answer comes, "auto" shows the route as tentative.
 
 /** @typedef {import("./types.js").CaptureMode} CaptureMode */
 /** @typedef {"jupyter" | "paste"} EffectiveMode */
@@ -39,11 +43,20 @@ export function jupyterBaseUrl(doc) {
 }
 
 /**
+ * What is known about the Jupyter route a plan relies on:
+ * "unneeded" (paste mode: nothing to check), "checking" (the probe has not answered yet), "served" (the callback
+ * page answered with its marker), "missing" (anything else: 403 from Voila, 404, a timeout, no Jupyter page).
+ * @typedef {"unneeded" | "checking" | "served" | "missing"} RouteCheck
+ */
+
+/**
  * @typedef {object} RedirectPlan
  * @property {EffectiveMode} mode
- * @property {"chosen" | "https" | "loopback" | "not-https" | "not-jupyter"} reason  why this mode (for the hint)
+ * @property {"chosen" | "https" | "loopback" | "not-https" | "not-jupyter" | "no-route"} reason  why (for the hint)
  * @property {string} uri
  * @property {boolean} https  whether Lightspeed's own server would accept the URI
+ * @property {RouteCheck} route
+ * @property {string | null} probe  the route address to probe for this plan, or null when the plan needs no probe
  */
 
 /**
@@ -52,32 +65,35 @@ export function jupyterBaseUrl(doc) {
  * @param {boolean} input.loopback          the authorization server is local (`_auth_host_loopback`)
  * @param {{ protocol: string, origin: string }} input.location
  * @param {string | null} input.baseUrl      from jupyterBaseUrl(); null off a Jupyter page
+ * @param {ProbeState | null} [input.route]  the probe's answer for the route address (routeState()); null: not
+ *   asked yet, which counts as "checking"
  * @returns {RedirectPlan}
  */
-export function planRedirect({ captureMode, loopback, location, baseUrl }) {
+export function planRedirect({ captureMode, loopback, location, baseUrl, route = null }) {
   const servable = baseUrl !== null && location.origin !== "null";
-  /** @type {EffectiveMode} */
-  let mode;
-  /** @type {RedirectPlan["reason"]} */
-  let reason;
-  if (captureMode === "jupyter" || captureMode === "paste") {
-    mode = captureMode;
-    reason = "chosen";
-  } else if (!servable) {
-    mode = "paste";
-    reason = "not-jupyter";
-  } else if (location.protocol === "https:") {
-    mode = "jupyter";
-    reason = "https";
-  } else if (loopback) {
-    mode = "jupyter";
-    reason = "loopback";
-  } else {
-    mode = "paste";
-    reason = "not-https";
-  }
-  const uri = mode === "jupyter" ? callbackUrl(baseUrl ?? "/", location.origin) : PASTE_REDIRECT_URI;
-  return { mode, reason, uri, https: uri.startsWith("https:") };
+  const routeUri = callbackUrl(baseUrl ?? "/", location.origin);
+  /** @type {RouteCheck} */
+  const known = !servable ? "missing" : (route ?? "checking");
+  /**
+   * @param {EffectiveMode} mode
+   * @param {RedirectPlan["reason"]} reason
+   * @param {RouteCheck} check
+   * @returns {RedirectPlan}
+   */
+  const plan = (mode, reason, check) => {
+    const uri = mode === "jupyter" ? routeUri : PASTE_REDIRECT_URI;
+    return { mode, reason, uri, https: uri.startsWith("https:"), route: check, probe: check === "checking" ? routeUri : null };
+  };
+  if (captureMode === "paste") return plan("paste", "chosen", "unneeded");
+  // Chosen explicitly: kept even when the route does not answer (the panel warns instead of switching).
+  if (captureMode === "jupyter") return plan("jupyter", "chosen", known);
+  if (!servable) return plan("paste", "not-jupyter", "unneeded");
+  /** @type {RedirectPlan["reason"] | null} */
+  const why = location.protocol === "https:" ? "https" : loopback ? "loopback" : null;
+  if (!why) return plan("paste", "not-https", "unneeded");
+  // While the probe runs, the route is the tentative answer: it is the usual one, and the probe takes milliseconds.
+  if (known === "missing") return plan("paste", "no-route", "missing");
+  return plan("jupyter", why, known);
 }
 
 /**
@@ -103,17 +119,139 @@ export function describePlan(plan) {
     plan.mode === "jupyter"
       ? "The Jupyter server catches Lightspeed's redirect at this address and hands the code to the panel."
       : "After you approve access, the browser opens https://localhost, which does not load: paste that page's address into the panel within 60 seconds.";
+  if (plan.reason !== "chosen" && plan.route === "checking") return CHECKING_TEXT;
+  // Chosen by hand and not answering: the warning above the combobox says what to do; the hint must not promise.
+  if (plan.mode === "jupyter" && plan.route === "missing") return CHOSEN_MISSING_TEXT;
   const why = {
     chosen: "",
     https: "Picked automatically: this page is served over HTTPS. ",
     loopback: "Picked automatically: the authorization server is local. ",
     "not-https": "Picked automatically: this page is not served over HTTPS. ",
     "not-jupyter": "Picked automatically: this page is not served by a Jupyter server. ",
+    "no-route": NO_ROUTE_TEXT + " ",
   }[plan.reason];
   return why + how;
 }
+
+/** While the probe runs in automatic mode. */
+export const CHECKING_TEXT =
+  "Checking whether this Jupyter server serves ls_widget's sign-in page (if not, you'll paste the address instead)\u2026";
+
+/** Automatic mode fell back to paste because the route did not answer. */
+export const NO_ROUTE_TEXT =
+  `This Jupyter server does not serve ls_widget's sign-in page, so you'll paste the address instead: register ${PASTE_REDIRECT_URI}.`;
+
+/** The hint when the Jupyter route was chosen by hand and does not answer (the warning says what to do). */
+export const CHOSEN_MISSING_TEXT = "Chosen by hand: the panel keeps the Jupyter server route although it does not answer here.";
+
+/** The Jupyter route was chosen explicitly, and it does not answer. */
+export const ROUTE_MISSING_WARNING =
+  "This Jupyter server does not serve ls_widget's sign-in page at this address, so Lightspeed's redirect cannot " +
+  "reach the panel. Enable the server extension (jupyter server extension enable ls_widget.capture) and restart " +
+  "Jupyter, or choose \u201cPaste the redirected URL\u201d.";
 
 /** The plain warning for a redirect URI Lightspeed's real servers would refuse. */
 export const NOT_HTTPS_WARNING =
   "Lightspeed accepts only HTTPS redirect URIs: this http address works with the local sandbox only. " +
   "Serve Jupyter over HTTPS or use paste mode (https://localhost).";
+
+// ----------------------------------------------------------------------------------------------------------------
+// The probe: is the route served here?
+// ----------------------------------------------------------------------------------------------------------------
+
+/** @typedef {"checking" | "served" | "missing"} ProbeState */
+
+/** The header the callback page is served with (ls_widget/capture/route.py); its value is "1". */
+export const MARKER_HEADER = "X-LS-Widget-Callback";
+/** The same mark inside the page, for a proxy that drops unknown headers (ls_widget/capture/callback.html). */
+export const MARKER_META = '<meta name="ls-widget-callback" content="1">';
+/** The query the probe adds: the page ignores it (it relays only `code`, `state` and `error`). */
+export const PROBE_QUERY = "probe=1";
+/** A missing route answers at once (403, 404); this only bounds a server that does not answer at all. */
+export const ROUTE_PROBE_TIMEOUT_MS = 5000;
+
+/**
+ * Whether `url` is ls_widget's callback page: a GET without code or state (the page relays nothing then), true only
+ * for a 200 that carries the marker. Never rejects.
+ * @param {string} url
+ * @param {{ fetch?: typeof globalThis.fetch, timeoutMs?: number }} [options]
+ * @returns {Promise<boolean>}
+ */
+export async function probeRoute(url, { fetch = globalThis.fetch, timeoutMs = ROUTE_PROBE_TIMEOUT_MS } = {}) {
+  if (typeof fetch !== "function") return false;
+  const controller = typeof AbortController === "function" ? new AbortController() : null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  const timeout = new Promise((resolve) => {
+    timer = setTimeout(() => {
+      controller?.abort();
+      resolve(false);
+    }, timeoutMs);
+  });
+  const check = (async () => {
+    const response = await fetch(`${url}${url.includes("?") ? "&" : "?"}${PROBE_QUERY}`, {
+      method: "GET",
+      credentials: "same-origin",
+      cache: "no-store",
+      signal: controller?.signal,
+    });
+    if (!response.ok) return false;
+    if (response.headers.get(MARKER_HEADER) === "1") return true;
+    return (await response.text()).includes(MARKER_META);
+  })().catch(() => false);
+  try {
+    return /** @type {boolean} */ (await Promise.race([check, timeout]));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * @typedef {object} ProbeEntry
+ * @property {ProbeState} state
+ * @property {Promise<boolean>} done
+ */
+
+// Once per page, whichever copy of this module asks: anywidget may load the module once per widget model, so the
+// cache hangs off the page's global object rather than off this module.
+const PROBES_KEY = Symbol.for("ls-widget.route-probes");
+
+/** @returns {Map<string, ProbeEntry>} */
+function probes() {
+  const global = /** @type {any} */ (globalThis);
+  if (!(global[PROBES_KEY] instanceof Map)) global[PROBES_KEY] = new Map();
+  return global[PROBES_KEY];
+}
+
+/**
+ * What the page knows about the route at `url`; null when nobody asked yet.
+ * @param {string} url
+ * @returns {ProbeState | null}
+ */
+export function routeState(url) {
+  return probes().get(url)?.state ?? null;
+}
+
+/**
+ * Probe the route at `url`, once per page: later calls get the same promise.
+ * @param {string} url
+ * @param {{ fetch?: typeof globalThis.fetch, timeoutMs?: number }} [options]
+ * @returns {Promise<boolean>}
+ */
+export function checkRoute(url, options) {
+  const known = probes().get(url);
+  if (known) return known.done;
+  /** @type {ProbeEntry} */
+  const entry = { state: "checking", done: Promise.resolve(false) };
+  entry.done = probeRoute(url, options).then((served) => {
+    entry.state = served ? "served" : "missing";
+    return served;
+  });
+  probes().set(url, entry);
+  return entry.done;
+}
+
+/** Forget every probe (tests; a page never needs it). */
+export function forgetRouteProbes() {
+  probes().clear();
+}

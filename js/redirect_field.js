@@ -1,11 +1,21 @@
 // The "Redirect URI" field (read-only, with a copy button) and the "Redirect capture" mode combobox. The panel is
 // the one that knows the URI, so it writes `redirect_uri` to the model at render and whenever the inputs of the
-// computation change.
+// computation change, including the answer of the route probe (redirect.js): automatic mode shows the Jupyter route
+// while the probe runs and switches to paste, saying why, when this server does not serve it.
 
 import { button, describedBy, h, setText } from "./dom.js";
 import { label } from "./field.js";
 import { copyText } from "./copy.js";
-import { NOT_HTTPS_WARNING, describePlan, jupyterBaseUrl, planRedirect } from "./redirect.js";
+import {
+  NOT_HTTPS_WARNING,
+  ROUTE_MISSING_WARNING,
+  callbackUrl,
+  checkRoute,
+  describePlan,
+  jupyterBaseUrl,
+  planRedirect,
+  routeState,
+} from "./redirect.js";
 
 /** @typedef {import("./types.js").ViewContext} ViewContext */
 /** @typedef {import("./types.js").CaptureMode} CaptureMode */
@@ -18,21 +28,26 @@ export const CAPTURE_OPTIONS = /** @type {const} */ ([
 ]);
 
 /**
- * The plan for this page and model.
+ * The plan for this page and model, with what the page's route probe has found so far (it does not start one).
  * @param {import("./types.js").PanelModel} model
  * @param {Window} win
  */
 export function currentPlan(model, win) {
+  const baseUrl = jupyterBaseUrl(win.document);
   return planRedirect({
     captureMode: model.get("capture_mode") ?? "auto",
     loopback: Boolean(model.get("_auth_host_loopback")),
     location: win.location,
-    baseUrl: jupyterBaseUrl(win.document),
+    baseUrl,
+    route: routeState(callbackUrl(baseUrl ?? "/", win.location.origin)),
   });
 }
 
-/** @param {ViewContext} ctx */
-export function createRedirectField(ctx) {
+/**
+ * @param {ViewContext} ctx
+ * @param {{ onPlanChange?: () => void }} [hooks]  the route probe answered: the mode may have changed
+ */
+export function createRedirectField(ctx, { onPlanChange = () => {} } = {}) {
   const { model } = ctx;
   const win = /** @type {Window} */ (globalThis.window);
   const inputId = ctx.id("redirect-uri");
@@ -50,6 +65,8 @@ export function createRedirectField(ctx) {
   const copy = button("Copy redirect URI", { class: "ls-button" });
   const hint = h("p", { class: "ls-hint", id: hintId });
   const warning = h("p", { class: "ls-warning", id: warningId, hidden: true }, NOT_HTTPS_WARNING);
+  const routeWarningId = ctx.id("redirect-route-warning");
+  const routeWarning = h("p", { class: "ls-warning", id: routeWarningId, hidden: true }, ROUTE_MISSING_WARNING);
   const mode = h(
     "select",
     { class: "ls-select ls-select--small", id: modeId },
@@ -61,26 +78,47 @@ export function createRedirectField(ctx) {
     { class: "ls-field ls-field--redirect" },
     label(inputId, "Redirect URI"),
     h("div", { class: "ls-row" }, input, copy),
+    routeWarning,
     warning,
     h("div", { class: "ls-row ls-row--capture" }, label(modeId, "Redirect capture"), mode),
     hint,
   );
 
+  /** @type {Set<string>} route addresses this view waits on (each probe runs once per page, see redirect.js) */
+  const awaited = new Set();
+
+  /** The plan, starting the route probe when the plan depends on it. */
+  const plan = () => {
+    const current = currentPlan(model, win);
+    const url = current.probe;
+    if (url && !awaited.has(url)) {
+      awaited.add(url);
+      checkRoute(url).then(() => {
+        if (ctx.signal.aborted) return;
+        publish();
+        update();
+        onPlanChange();
+      });
+    }
+    return current;
+  };
+
   /** Write the computed URI to the model, only when it differs (two views compute the same value). */
   const publish = () => {
-    const plan = currentPlan(model, win);
-    if (model.get("redirect_uri") !== plan.uri) ctx.commit("redirect_uri", plan.uri);
+    const { uri } = plan();
+    if (model.get("redirect_uri") !== uri) ctx.commit("redirect_uri", uri);
   };
 
   const update = () => {
-    const plan = currentPlan(model, win);
-    const uri = model.get("redirect_uri") || plan.uri;
+    const current = plan();
+    const uri = model.get("redirect_uri") || current.uri;
     if (input.value !== uri) input.value = uri;
     mode.value = model.get("capture_mode") ?? "auto";
-    setText(hint, describePlan(plan));
+    setText(hint, describePlan(current));
     warning.hidden = uri.startsWith("https:");
-    describedBy(input, !warning.hidden && warningId, hintId);
-    describedBy(mode, hintId);
+    routeWarning.hidden = !(current.mode === "jupyter" && current.route === "missing");
+    describedBy(input, !routeWarning.hidden && routeWarningId, !warning.hidden && warningId, hintId);
+    describedBy(mode, !routeWarning.hidden && routeWarningId, hintId);
   };
 
   mode.addEventListener(

@@ -64,6 +64,30 @@ def test_callback_answers_200_for_any_query_and_validates_nothing(server, query)
     assert httpx.get(f"{server}ls-widget/oauth/callback{query}").status_code == 200
 
 
+@pytest.mark.parametrize("query", ["?probe=1", "", "?code=abc&state=xyz"])
+def test_callback_page_carries_the_marker_the_panels_probe_looks_for(server, query):
+    """The panel probes ``<base_url>ls-widget/oauth/callback?probe=1`` once per page and relies on the route only
+    when the answer carries this mark (standalone Voila answers 403, a server without the extension 404)."""
+    from ls_widget.capture import MARKER_HEADER, MARKER_META
+
+    response = httpx.get(f"{server}ls-widget/oauth/callback{query}")
+    assert response.status_code == 200
+    assert response.headers[MARKER_HEADER] == "1"
+    assert MARKER_META in response.text
+
+
+def test_the_panel_probes_for_the_same_marker():
+    """js/redirect.js spells the header and the tag the same way as the server extension."""
+    from pathlib import Path
+
+    from ls_widget.capture import CALLBACK_PATH, MARKER_HEADER, MARKER_META
+
+    source = (Path(__file__).resolve().parents[1] / "js" / "redirect.js").read_text(encoding="utf-8")
+    assert f'MARKER_HEADER = "{MARKER_HEADER}"' in source
+    assert f"MARKER_META = '{MARKER_META}'" in source
+    assert f'CALLBACK_PATH = "{CALLBACK_PATH}"' in source
+
+
 def test_the_route_is_not_served_outside_base_url(server):
     root = server.split("/user/")[0]
     assert httpx.get(f"{root}/ls-widget/oauth/callback").status_code == 404

@@ -6,11 +6,19 @@ Jupyter server's ``<base_url>ls-widget/oauth/callback``, the static page served 
 checks the state and forwards it to the kernel. The page validates nothing itself: the panel and the kernel do.
 
 The package enables this extension through ``etc/jupyter/jupyter_server_config.d/ls_widget.json``, installed with it.
+
+Not every server that shows a notebook serves extension routes (standalone Voila answers ``403 File not
+allowlisted``; an administrator may disable the extension). So the page marks itself, with the ``MARKER_HEADER``
+header and the ``MARKER_META`` tag, and the panel probes the route once per page (a GET with ``?probe=1``, no code,
+no state) before relying on it; without the mark it falls back to paste mode (js/redirect.js).
 """
 
 from __future__ import annotations
 
 CALLBACK_PATH = "ls-widget/oauth/callback"
+# The callback page's mark, checked by the panel's route probe (js/redirect.js has the same two).
+MARKER_HEADER = "X-LS-Widget-Callback"
+MARKER_META = '<meta name="ls-widget-callback" content="1">'
 
 
 def _jupyter_server_extension_points():

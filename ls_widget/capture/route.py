@@ -6,6 +6,8 @@ from importlib.resources import files
 
 from jupyter_server.base.handlers import JupyterHandler
 
+from . import MARKER_HEADER
+
 try:
     from jupyter_server.auth.decorator import allow_unauthenticated
 except ImportError:  # jupyter_server < 2.13 lets undecorated handlers through anyway
@@ -27,4 +29,5 @@ class CallbackHandler(JupyterHandler):
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
         self.set_header("Referrer-Policy", "no-referrer")  # the address carries the code: never pass it on
+        self.set_header(MARKER_HEADER, "1")  # "this server serves the route": what the panel's probe looks for
         self.finish(_PAGE)
