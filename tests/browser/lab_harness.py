@@ -18,6 +18,7 @@ import re
 import secrets
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -82,6 +83,8 @@ class LabServer:
     ls_home: Path  # LS_WIDGET_HOME of the server and its kernels
     log_path: Path
     proc: subprocess.Popen = field(repr=False)
+    # HTTPS servers (start_lab_server's ``certfile``): trusts that certificate for the harness's own requests.
+    ssl_context: ssl.SSLContext | None = field(default=None, repr=False)
 
     @property
     def url(self) -> str:
@@ -102,7 +105,7 @@ class LabServer:
             method=method,
             headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
         )
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=10, context=self.ssl_context) as response:
             raw = response.read()
         return json.loads(raw) if raw else None
 
@@ -158,8 +161,12 @@ def write_user_settings(settings_dir: Path, overrides: dict | None = None) -> No
         path.write_text(json.dumps(values, indent=2))
 
 
-def start_lab_server(tmp: Path, *, base_url: str = BASE_URL, env: dict | None = None, timeout: float = 90) -> LabServer:
+def start_lab_server(tmp: Path, *, base_url: str = BASE_URL, env: dict | None = None, timeout: float = 90,
+                     certfile: Path | None = None, keyfile: Path | None = None) -> LabServer:
     """Start ``python -m jupyterlab`` on a free port with everything it writes kept under ``tmp``.
+
+    With ``certfile``/``keyfile`` the server speaks HTTPS (``origin`` is ``https://...``) and the harness trusts
+    that certificate; the browser must be told to accept it (``ignore_https_errors``).
 
     ``JUPYTER_CONFIG_DIR``/``DATA_DIR``/``RUNTIME_DIR`` replace only the *user* directories, so ``sys.prefix``'s
     ``etc/jupyter`` (where the package enables its server extension) and ``share/jupyter`` (lab extensions) stay on
@@ -204,11 +211,17 @@ def start_lab_server(tmp: Path, *, base_url: str = BASE_URL, env: dict | None = 
         f"--LabApp.workspaces_dir={workspaces_dir}",
         f"--LabApp.user_settings_dir={settings_dir}",
     ]
+    # -- HTTPS (tests/browser/test_https_base_url.py) --
+    ssl_context = None
+    if certfile is not None:
+        cmd += [f"--ServerApp.certfile={certfile}", f"--ServerApp.keyfile={keyfile}"]
+        ssl_context = ssl.create_default_context(cafile=str(certfile))
+    scheme = "https" if certfile is not None else "http"
     log = open(log_path, "wb")
     proc = subprocess.Popen(cmd, env=server_env, cwd=root_dir, stdout=log, stderr=subprocess.STDOUT,
                             stdin=subprocess.DEVNULL)
     log.close()
-    server = LabServer(f"http://127.0.0.1:{port}", base_url, token, root_dir, ls_home, log_path, proc)
+    server = LabServer(f"{scheme}://127.0.0.1:{port}", base_url, token, root_dir, ls_home, log_path, proc, ssl_context)
 
     deadline = time.monotonic() + timeout
     while True:
