@@ -125,7 +125,12 @@ export function createClientField(ctx, { onProblems }) {
 
     detail.hidden = !client;
     if (client) {
+      // A client ID is one long word (64 characters at Lightspeed): it wraps anywhere (widget.css), and the title
+      // holds it whole for a narrow panel.
       setText(detail, `Client ID ${client.client_id} \u00b7 ${client.has_secret ? "secret stored" : "no secret (public client)"}`);
+      detail.title = client.client_id;
+    } else {
+      detail.removeAttribute("title");
     }
     error.refresh();
   };

@@ -1,6 +1,6 @@
-// What the panel shows once connected, under the form: the scopes Lightspeed actually granted (from the token,
-// which may differ from the ones asked for), when the current access token expires, and "Disconnect". The account
-// itself is named in the status region ("Connected to ... (...)").
+// What the panel shows once connected, in place of the form: the account, the connection (name, API type, client),
+// when the current access token expires, the scopes Lightspeed actually granted (from the token, which may differ
+// from the ones asked for), and the buttons "Edit connection" (the form again) and "Disconnect".
 
 import { button, h, setText } from "./dom.js";
 
@@ -32,22 +32,53 @@ export function expiryText(expiresAt, now = Date.now()) {
     : `Access token renews automatically; the last one expired at ${time} and the next request renews it.`;
 }
 
-/** @param {ViewContext} ctx */
-export function createConnectedSummary(ctx) {
+/**
+ * The account as the summary names it.
+ * @param {string} name
+ * @param {string} id
+ */
+export function accountText(name, id) {
+  if (name && id) return `${name} (${id})`;
+  return name || (id ? `account ${id}` : "Unknown account");
+}
+
+/**
+ * @param {ViewContext} ctx
+ * @param {object} [hooks]
+ * @param {() => boolean} [hooks.isShown]  whether the summary is on show (the panel hides it while the analyst edits)
+ * @param {() => void} [hooks.onEdit]      "Edit connection" was clicked
+ */
+export function createConnectedSummary(ctx, { isShown, onEdit = () => {} } = {}) {
   const { model } = ctx;
+  const shown = isShown ?? (() => model.get("status") === "connected");
   const headingId = ctx.id("connected-heading");
   const scopesLabelId = ctx.id("granted-label");
   const scopes = h("div", { class: "ls-granted" });
-  const expiry = h("p", { class: "ls-hint" });
+  const expiry = h("dd", { class: "ls-fact-value" });
+  const account = h("dd", { class: "ls-fact-value" });
+  const connection = h("dd", { class: "ls-fact-value" });
+  const editButton = button("Edit connection", { class: "ls-button" });
   const disconnect = button("Disconnect", { class: "ls-button" });
   const element = h(
     "div",
     { class: "ls-connected", role: "group", "aria-labelledby": headingId, hidden: true },
-    h("h4", { class: "ls-subtitle", id: headingId }, "Sign-in"),
+    h(
+      "div",
+      { class: "ls-connected-header" },
+      h("h4", { class: "ls-subtitle", id: headingId }, "Sign-in"),
+      // The state in words (colour alone says nothing to some); the dot is decoration.
+      h("span", { class: "ls-badge ls-badge--success" }, h("span", { class: "ls-badge-dot", "aria-hidden": "true" }), "Connected"),
+    ),
+    h(
+      "dl",
+      { class: "ls-facts" },
+      h("div", { class: "ls-fact" }, h("dt", { class: "ls-label" }, "Account"), account),
+      h("div", { class: "ls-fact" }, h("dt", { class: "ls-label" }, "Connection"), connection),
+      h("div", { class: "ls-fact" }, h("dt", { class: "ls-label" }, "Access token"), expiry),
+    ),
     h("span", { class: "ls-label", id: scopesLabelId }, "Granted scopes"),
     scopes,
-    expiry,
-    h("div", { class: "ls-row" }, disconnect),
+    h("div", { class: "ls-row ls-connected-actions" }, editButton, disconnect),
   );
 
   /** @type {string} the scope list last drawn, so an unchanged list is not rebuilt */
@@ -56,12 +87,12 @@ export function createConnectedSummary(ctx) {
 
   const update = () => {
     const connected = model.get("status") === "connected";
-    element.hidden = !connected;
     if (!connected) {
       disconnecting = false;
       disconnect.removeAttribute("aria-disabled");
-      return;
     }
+    element.hidden = !(connected && shown());
+    if (element.hidden) return;
     const granted = model.get("_granted_scopes") ?? [];
     const key = JSON.stringify(granted);
     if (key !== drawn) {
@@ -73,12 +104,22 @@ export function createConnectedSummary(ctx) {
               { class: "ls-chips", "aria-labelledby": scopesLabelId },
               ...granted.map((scope) => h("li", { class: "ls-chip" }, scope)),
             )
-          : h("p", { class: "ls-muted" }, "Lightspeed did not list the granted scopes."),
+          : h("p", { class: "ls-hint" }, "Lightspeed did not list the granted scopes."),
       );
     }
+    setText(account, accountText(model.get("account_name") ?? "", model.get("account_id") ?? ""));
+    const profile = model.get("_profiles")?.[model.get("api_type")];
+    const client = profile?.client_source === "user" ? model.get("oauth_client") : null;
+    setText(
+      connection,
+      [model.get("name") || "Unnamed", profile?.label ?? model.get("api_type"), client && `client ${client}`]
+        .filter(Boolean)
+        .join(" \u00b7 "),
+    );
     setText(expiry, expiryText(model.get("_expires_at") ?? 0));
   };
 
+  editButton.addEventListener("click", () => onEdit(), { signal: ctx.signal });
   disconnect.addEventListener(
     "click",
     () => {
@@ -93,5 +134,5 @@ export function createConnectedSummary(ctx) {
   );
 
   update();
-  return { element, update };
+  return { element, update, editButton };
 }

@@ -96,12 +96,36 @@ function render({ model, el, signal }) {
   const redirectField = createRedirectField(ctx, { onPlanChange: () => updateFlowParts() });
   const status = createStatus(ctx);
   const authorize = button("Save and authorize", { class: "ls-button ls-button--primary" });
+  // While Python waits for Lightspeed's answer: the way out of the sign-in (its window may be gone for good).
+  const cancelSignIn = button("Cancel sign-in", { class: "ls-button", hidden: true });
+  // While a connected panel shows its form ("Edit connection"): the way back to the summary, changing nothing.
+  const backToSummary = button("Back to summary", { class: "ls-button", hidden: true });
+  /** the analyst asked for the form of a connected panel ("Edit connection"); this view only */
+  let editing = false;
+  /** the analyst cancelled this sign-in; until Python's status moves on, the view shows the form (this view only) */
+  let cancelled = false;
+  /**
+   * The status the view draws: Python's, except that a sign-in this view cancelled reads as "draft" until Python
+   * says otherwise (it may not know "cancel" yet: then the next "Save and authorize" simply starts afresh).
+   * @returns {import("./types.js").Status}
+   */
+  const viewStatus = () => {
+    const status = model.get("status") ?? "draft";
+    return cancelled && status === "authorizing" ? "draft" : status;
+  };
   const paste = createPasteField(ctx, {
     onSent: () => signIn.pasted(),
     onExpired: () => ctx.announce(EXPIRED_TEXT),
   });
   const signIn = createSignIn(ctx, { onFlowChange: () => refreshStatus(), paste });
-  const connected = createConnectedSummary(ctx);
+  const connected = createConnectedSummary(ctx, {
+    isShown: () => !editing,
+    onEdit: () => {
+      editing = true;
+      updateFlowParts();
+      nameField.focusTarget.focus();
+    },
+  });
 
   /** @type {Record<FieldName, { setError: (message: string | undefined) => void, focusTarget: HTMLElement }>} */
   const fields = { name: nameField, api_type: apiTypeField, scopes: scopeField, oauth_client: clientField };
@@ -109,26 +133,27 @@ function render({ model, el, signal }) {
   const titleId = ctx.id("title");
   // A disabled fieldset disables every control in it, including ones added later (the paste box), natively: no
   // control can be missed, and each one reads as disabled to assistive technology and to the browser.
-  const controls = h(
-    "fieldset",
-    { class: "ls-controls" },
+  // The form, which a connected panel folds away behind its summary.
+  const form = h(
+    "div",
+    { class: "ls-form-fields" },
     nameField.element,
     apiTypeField.element,
     scopeField.element,
     clientField.element,
     redirectField.element,
-    h("div", { class: "ls-actions" }, authorize, signIn.linkElement),
+    h("div", { class: "ls-actions" }, authorize, cancelSignIn, backToSummary, signIn.linkElement),
     paste.element,
-    status.element,
-    connected.element,
   );
+  const controls = h("fieldset", { class: "ls-controls" }, connected.element, form, status.element);
+  // Visual only: assistive technology learns "required" from aria-required on each control. Only with the form.
+  const requiredNote = h("p", { class: "ls-muted ls-required-note", "aria-hidden": "true" }, "Fields marked ", requiredMark(), " are required.");
   el.replaceChildren(
     h(
       "section",
       { class: "ls-panel", "aria-labelledby": titleId },
       h("h3", { class: "ls-title", id: titleId }, "Lightspeed Retail connection"),
-      // Visual only: assistive technology learns "required" from aria-required on each control.
-      h("p", { class: "ls-muted ls-required-note", "aria-hidden": "true" }, "Fields marked ", requiredMark(), " are required."),
+      requiredNote,
       controls,
     ),
     ...scopeField.dialogs,
@@ -145,7 +170,7 @@ function render({ model, el, signal }) {
         offline: link.state === "absent" ? OFFLINE_TEXT : "",
         notice: [model.get("_notice") ?? "", clientProblems].filter(Boolean).join(" "),
         flow: signIn.flowText(),
-        status: model.get("status") ?? "draft",
+        status: viewStatus(),
         error: model.get("error") ?? "",
         account_name: model.get("account_name") ?? "",
         account_id: model.get("account_id") ?? "",
@@ -190,12 +215,18 @@ function render({ model, el, signal }) {
       }
       // Opens the sign-in window now, while the click still counts as one for the popup blocker, then asks Python.
       // Never without a kernel: nobody would send the window anywhere, and an empty window is all the analyst got.
+      const wasCancelled = cancelled;
+      cancelled = false;
       if (link.state === "live") {
         signIn.start();
       } else if (link.state === "checking") {
         // The first answer is still on its way (a few ms normally, at most the probe's 3 s): wait for it. Browsers
         // let a click open a window for about 5 s, so the window still opens (and if not, sign_in.js offers a link).
         link.settled().then((state) => state === "live" && !controller.signal.aborted && signIn.start());
+      }
+      if (wasCancelled) {
+        updateFlowParts();
+        refreshStatus();
       }
     },
     { signal: controller.signal },
@@ -215,6 +246,7 @@ function render({ model, el, signal }) {
     redrawFields();
     fieldChanged("api_type");
     updateFlowParts(); // the code's lifetime, hence the countdown, depends on it
+    redirectField.update(); // and so does the hint under the redirect URI
   });
   ctx.listen("change:_profiles", redrawFields);
   ctx.listen("change:scopes", () => {
@@ -232,6 +264,9 @@ function render({ model, el, signal }) {
     refreshErrors();
   });
   ctx.listen("change:status", () => {
+    // Python moved on: its status is the one to draw again, and a new connection shows its summary.
+    cancelled = false;
+    if (model.get("status") !== "connected") editing = false;
     signIn.statusChanged(model.get("status"));
     updateFlowParts();
   });
@@ -258,13 +293,49 @@ function render({ model, el, signal }) {
     clientField.dialog.updateRedirect();
   });
 
-  /** The parts that depend on the flow's state: the paste box (by capture mode) and the connected summary. */
+  /**
+   * The parts that depend on the flow's state: the form or the connected summary, the busy "Save and authorize"
+   * and its "Cancel sign-in", and the paste box (by capture mode).
+   */
   function updateFlowParts() {
-    const authorizing = model.get("status") === "authorizing";
+    const status = viewStatus();
+    const authorizing = status === "authorizing";
+    const summary = status === "connected" && !editing;
     const mode = currentPlan(model, /** @type {Window} */ (globalThis.window)).mode;
+    const hadFocus = (/** @type {Element | null} */ (el.ownerDocument?.activeElement ?? null));
+    form.hidden = summary;
+    requiredNote.hidden = summary;
+    // Busy: no second sign-in over the running one (a native disabled button: it is not a thing to press now).
+    authorize.disabled = authorizing;
+    cancelSignIn.hidden = !authorizing;
+    backToSummary.hidden = !(editing && status === "connected");
     paste.setLayout(!authorizing ? "hidden" : mode === "paste" ? "paste" : "fallback");
     connected.update();
+    // Keep the keyboard where it was meant to be when the element that had focus went away or disabled itself.
+    if (hadFocus === authorize && authorizing) cancelSignIn.focus();
+    else if (hadFocus === cancelSignIn && !authorizing && !form.hidden) authorize.focus();
+    else if (hadFocus && form.contains(hadFocus) && summary) connected.editButton.focus();
   }
+
+  cancelSignIn.addEventListener(
+    "click",
+    () => {
+      cancelled = true;
+      signIn.cancel();
+      updateFlowParts();
+      refreshStatus();
+      ctx.announce("Sign-in cancelled.");
+    },
+    { signal: controller.signal },
+  );
+  backToSummary.addEventListener(
+    "click",
+    () => {
+      editing = false;
+      updateFlowParts();
+    },
+    { signal: controller.signal },
+  );
 
   updateFlowParts();
   refreshErrors();

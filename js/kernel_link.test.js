@@ -127,8 +127,9 @@ describe("no kernel: a panel drawn from saved state", () => {
     const { el, screen, model } = mount(SAVED, undefined, { kernel: false });
     expect(model.requests("list_clients")).toHaveLength(1);
     const status = screen.getByRole("status");
-    const save = /** @type {HTMLButtonElement} */ (screen.getByRole("button", { name: "Save and authorize" }));
-    expect(save.matches(":disabled")).toBe(false);
+    // Saved connected: the summary shows, with "Edit connection" for the form.
+    const edit = /** @type {HTMLButtonElement} */ (screen.getByRole("button", { name: "Edit connection" }));
+    expect(edit.matches(":disabled")).toBe(false);
     expect(status.textContent).not.toContain(OFFLINE_TEXT);
     vi.advanceTimersByTime(PROBE_TIMEOUT_MS);
     expect(status.textContent).toContain("Open this notebook in Jupyter to connect");
@@ -138,7 +139,9 @@ describe("no kernel: a panel drawn from saved state", () => {
       expect(fieldset.contains(control)).toBe(true);
     }
     // What was saved is still shown: the chosen client and the account.
-    const client = /** @type {HTMLSelectElement} */ (screen.getByRole("combobox", { name: "OAuth 2.0 client" }));
+    expect(fieldset.contains(edit)).toBe(true);
+    expect(screen.getByRole("group", { name: "Sign-in" }).textContent).toContain("client Reporting");
+    const client = /** @type {HTMLSelectElement} */ (screen.getByRole("combobox", { name: "OAuth 2.0 client", hidden: true }));
     expect(client.value).toBe("Reporting");
     expect(status.textContent).toContain("Connected to Downtown (12345)");
   });

@@ -94,7 +94,11 @@ export function createListbox(ctx, { name, labelledBy, onMove, onSelectionChange
         title: item.description,
       },
       h("span", { class: "ls-option-id" }, scopeId),
-      h("span", { class: "ls-option-desc", id: descId }, item.description),
+      // The description is drawn by CSS from data-text (widget.css), not as text of the option: the option's name is
+      // its scope id alone (the contract), and text inside it that is not in its name would mislead voice control.
+      // Assistive technology gets it as the option's description, from the hidden copy aria-describedby points at.
+      h("span", { class: "ls-option-desc", "aria-hidden": "true", "data-text": item.description }),
+      h("span", { id: descId, hidden: true }, item.description),
     );
     return li;
   };

@@ -4,12 +4,13 @@
 
 import { h } from "./dom.js";
 import { errorSlot, label } from "./field.js";
+import { MAX_NAME_CHARS } from "./constants.js";
 
 /** @typedef {import("./types.js").ViewContext} ViewContext */
 
 const TYPING_PAUSE_MS = 300;
-// Same limit as panel.py's _MAX_NAME.
-const MAX_NAME = 100;
+// Python's limit (ls_widget.names.MAX_CHARS), generated into constants.js.
+const MAX_NAME = MAX_NAME_CHARS;
 
 /**
  * @param {ViewContext} ctx

@@ -3,7 +3,9 @@
 // The address is a credential for as long as the code lives: it goes to Python in one `complete` message and the
 // textbox is emptied at once. It never becomes a trait and never stays in the page.
 //
-// Codes live 60 s (v3; 30 s on the legacy v2 server), so a countdown shows how long is left. The panel cannot see
+// Codes live briefly, for as long as Python's catalog says for the API type (`_profiles[api_type].code_lifetime`,
+// from profiles.Profile.code_lifetime: 60 s on v3, 30 s on the legacy v2 server), so the help names the limit and a
+// countdown shows how long is left; both follow a change of API type. The panel cannot see
 // the moment Lightspeed issues the code, so it counts from the best sign it has: the analyst coming back to this
 // window (focus or visibility) after the sign-in window opened, which is what they do once they have approved; or
 // from the opening itself when focus never left.
@@ -18,16 +20,37 @@ import { suppressWithin } from "./keyboard.js";
 /** @typedef {import("./types.js").ViewContext} ViewContext */
 /** @typedef {"hidden" | "paste" | "fallback"} PasteLayout */
 
-export const PASTE_HELP =
-  "After you click 'Authorize application', your browser lands on a page that does not load " +
-  "(https://localhost/?code=\u2026). Copy that page's whole address here.";
+/**
+ * The help under "Redirected URL", naming how long the code lives (null: unknown, see UNKNOWN_LIFETIME_TEXT).
+ * @param {number | null} seconds
+ */
+export function pasteHelp(seconds) {
+  return (
+    "After you click 'Authorize application', your browser lands on a page that does not load " +
+    "(https://localhost/?code=\u2026). Copy that page's whole address here" +
+    (seconds === null ? " at once." : ` within ${seconds} seconds: the code expires then.`)
+  );
+}
 export const FALLBACK_SUMMARY = "The sign-in window says your notebook did not answer?";
 export const FALLBACK_HELP = "Copy the address the sign-in window shows into this box.";
 export const EXPIRED_TEXT = "The code has probably expired: click Save and authorize again.";
 export const EMPTY_ERROR = "Paste the whole address from the browser's address bar after approving (it starts with https://).";
 const TICK_MS = 250;
-/** Seconds an authorization code lives, per API type (lightspeed-api.md, "Code lifetime"). */
-export const CODE_LIFETIME_S = /** @type {const} */ ({ v2: 30, v3: 60 });
+/** Shown instead of a countdown when Python's catalog has no code lifetime for the API type. */
+export const UNKNOWN_LIFETIME_TEXT =
+  "This panel cannot tell how long the code lives: its Python and browser halves are different versions of " +
+  "ls_widget. Paste the address at once, and restart the kernel after upgrading.";
+
+/**
+ * Seconds an authorization code of the model's API type lives, as Python's catalog says; null when the catalog lacks
+ * it (the panel then says so rather than guess).
+ * @param {import("./types.js").PanelModel} model
+ * @returns {number | null}
+ */
+export function codeLifetime(model) {
+  const seconds = model.get("_profiles")?.[model.get("api_type")]?.code_lifetime;
+  return typeof seconds === "number" && seconds > 0 ? seconds : null;
+}
 
 /**
  * "Paste within 0:60". Codes live a minute at most, so the count is written as 0:ss from 0:60 down.
@@ -90,12 +113,22 @@ export function createPasteField(ctx, { onSent, onExpired }) {
   let ticker;
   let expiredSaid = false;
 
+  /** @type {string | null} the API type already reported as lacking a code lifetime */
+  let reported = null;
   const lifetime = () => {
-    const apiType = model.get("api_type") === "v2" ? "v2" : "v3";
-    return model.get("_profiles")?.[apiType]?.code_lifetime ?? CODE_LIFETIME_S[apiType];
+    const seconds = codeLifetime(model);
+    if (seconds === null && reported !== model.get("api_type")) {
+      reported = model.get("api_type");
+      console.error(`ls_widget: the panel's catalog has no code_lifetime for ${reported}`);
+    }
+    return seconds;
   };
-  const remaining = () =>
-    startedAt === null ? 0 : Math.ceil((lifetime() * 1000 - (Date.now() - startedAt)) / 1000);
+  /** Whole seconds left; null when the lifetime is unknown. */
+  const remaining = () => {
+    const seconds = lifetime();
+    if (seconds === null) return null;
+    return startedAt === null ? 0 : Math.ceil((seconds * 1000 - (Date.now() - startedAt)) / 1000);
+  };
 
   const stopTicking = () => {
     clearInterval(ticker);
@@ -107,6 +140,13 @@ export function createPasteField(ctx, { onSent, onExpired }) {
     countdown.hidden = !counting;
     if (counting) {
       const left = remaining();
+      if (left === null) {
+        stopTicking();
+        setText(countdown, UNKNOWN_LIFETIME_TEXT);
+        countdown.classList.remove("ls-countdown--expired");
+        error.refresh();
+        return;
+      }
       setText(countdown, left > 0 ? countdownText(left) : EXPIRED_TEXT);
       countdown.classList.toggle("ls-countdown--expired", left <= 0);
       if (left <= 0) {
@@ -123,7 +163,8 @@ export function createPasteField(ctx, { onSent, onExpired }) {
   /** Redraw a few times a second: the count is computed from the clock, and setText writes only on a change. */
   const schedule = () => {
     stopTicking();
-    if (layout === "paste" && startedAt !== null && remaining() > 0) ticker = setInterval(drawCountdown, TICK_MS);
+    const left = layout === "paste" && startedAt !== null ? remaining() : 0;
+    if (left !== null && left > 0) ticker = setInterval(drawCountdown, TICK_MS);
     drawCountdown();
   };
 
@@ -174,6 +215,14 @@ export function createPasteField(ctx, { onSent, onExpired }) {
   win.document.addEventListener("visibilitychange", cameBack, { signal: ctx.signal });
   ctx.signal.addEventListener("abort", stopTicking);
 
+  // Another API type (or a new catalog) means another code lifetime: the help and the count follow at once.
+  const lifetimeChanged = () => {
+    if (layout === "paste") setText(help, pasteHelp(lifetime()));
+    schedule();
+  };
+  ctx.listen("change:api_type", lifetimeChanged);
+  ctx.listen("change:_profiles", lifetimeChanged);
+
   return {
     element,
     /**
@@ -185,7 +234,7 @@ export function createPasteField(ctx, { onSent, onExpired }) {
       layout = next;
       element.hidden = next === "hidden";
       if (next === "paste") {
-        setText(help, PASTE_HELP);
+        setText(help, pasteHelp(lifetime()));
         element.replaceChildren(fields);
       } else if (next === "fallback") {
         setText(help, FALLBACK_HELP);

@@ -5,9 +5,16 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { computeAccessibleDescription } from "dom-accessibility-api";
 import { installBrowserFakes } from "./fake_browser.js";
-import { readyForm } from "./fake_model.js";
+import { readyForm, sampleProfiles } from "./fake_model.js";
 import { mount, press, type } from "./test_utils.js";
-import { EMPTY_ERROR, EXPIRED_TEXT, FALLBACK_SUMMARY, PASTE_HELP, countdownText } from "./paste_field.js";
+import {
+  EMPTY_ERROR,
+  EXPIRED_TEXT,
+  FALLBACK_SUMMARY,
+  UNKNOWN_LIFETIME_TEXT,
+  countdownText,
+  pasteHelp,
+} from "./paste_field.js";
 import { PASTED_TEXT } from "./sign_in.js";
 
 const READY = readyForm("paste");
@@ -47,11 +54,11 @@ describe("paste controls", () => {
     model.pythonSet({ status: "authorizing" });
     const input = box(screen);
     expect(screen.getByRole("button", { name: "Complete authorization" })).toBeTruthy();
-    expect(computeAccessibleDescription(input)).toContain(PASTE_HELP);
+    expect(computeAccessibleDescription(input)).toContain(pasteHelp(60));
     // Attached after render: still kept away from the notebook's shortcuts.
     expect(input.getAttribute("data-lm-suppress-shortcuts")).toBe("true");
-    expect(PASTE_HELP).toBe(
-      "After you click 'Authorize application', your browser lands on a page that does not load (https://localhost/?code=\u2026). Copy that page's whole address here.",
+    expect(pasteHelp(60)).toBe(
+      "After you click 'Authorize application', your browser lands on a page that does not load (https://localhost/?code=\u2026). Copy that page's whole address here within 60 seconds: the code expires then.",
     );
     model.pythonSet({ status: "connected" });
     expect(screen.queryByRole("textbox", { name: "Redirected URL" })).toBeNull();
@@ -164,12 +171,54 @@ describe("the countdown", () => {
     expect(countdownOf(el).textContent).toBe("Paste within 0:50");
   });
 
-  test("v2 codes live 30 seconds", async () => {
+  test("v2 codes live 30 seconds: the help and the count say so", async () => {
     vi.useFakeTimers();
-    const { el } = await authorizing({ api_type: "v2", oauth_client: null });
+    const { el, screen } = await authorizing({ api_type: "v2", oauth_client: null });
     expect(countdownOf(el).textContent).toBe("Paste within 0:30");
+    expect(computeAccessibleDescription(box(screen))).toContain(pasteHelp(30));
+    expect(computeAccessibleDescription(box(screen))).not.toContain("60 seconds");
     vi.advanceTimersByTime(30_000);
     expect(countdownOf(el).textContent).toBe(EXPIRED_TEXT);
+  });
+
+  test("the lifetimes are Python's: the fake model's catalog comes from profiles.panel_catalog()", () => {
+    // js/fixtures/panel_state.json, written by scripts/panel_fixture.py from profiles.Profile.code_lifetime.
+    const { model } = mount();
+    expect(model.get("_profiles").v2?.code_lifetime).toBe(30);
+    expect(model.get("_profiles").v3?.code_lifetime).toBe(60);
+  });
+
+  test("follows a change of API type: the help and the count use the new type's lifetime", async () => {
+    vi.useFakeTimers();
+    const { el, screen, model } = await authorizing();
+    vi.advanceTimersByTime(10_000);
+    expect(countdownOf(el).textContent).toBe("Paste within 0:50");
+    expect(computeAccessibleDescription(box(screen))).toContain(pasteHelp(60));
+    model.pythonSet({ api_type: "v2" });
+    expect(countdownOf(el).textContent).toBe("Paste within 0:20");
+    expect(computeAccessibleDescription(box(screen))).toContain(pasteHelp(30));
+    vi.advanceTimersByTime(20_000);
+    expect(countdownOf(el).textContent).toBe(EXPIRED_TEXT);
+    model.pythonSet({ api_type: "v3" });
+    expect(countdownOf(el).textContent).toBe("Paste within 0:30");
+    expect(computeAccessibleDescription(box(screen))).toContain(pasteHelp(60));
+  });
+
+  test("a catalog without the lifetime: said plainly, no guessed countdown", async () => {
+    vi.useFakeTimers();
+    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    const profiles = sampleProfiles();
+    // What an older Python half would send: a catalog without code_lifetime.
+    delete (/** @type {Partial<import("./types.js").Profile>} */ (profiles.v3)).code_lifetime;
+    const { el, screen } = await authorizing({ _profiles: profiles });
+    expect(countdownOf(el).textContent).toBe(UNKNOWN_LIFETIME_TEXT);
+    expect(computeAccessibleDescription(box(screen))).toContain(pasteHelp(null));
+    expect(el.textContent).not.toMatch(/0:60|60 seconds/);
+    vi.advanceTimersByTime(120_000);
+    expect(countdownOf(el).textContent).toBe(UNKNOWN_LIFETIME_TEXT);
+    expect(screen.getByRole("status").textContent).not.toContain(EXPIRED_TEXT);
+    expect(error).toHaveBeenCalledOnce();
+    error.mockRestore();
   });
 
   test("a blocked window: counting starts when the analyst follows the link", async () => {

@@ -11,10 +11,13 @@
 // So the route is probed once per page (a same-origin GET of the callback page, which marks itself with the
 // `X-LS-Widget-Callback` header and a <meta> tag); until the answer comes, "auto" shows the route as tentative.
 
+import { CALLBACK_PATH, MARKER_HEADER, MARKER_META } from "./constants.js";
+
 /** @typedef {import("./types.js").CaptureMode} CaptureMode */
 /** @typedef {"jupyter" | "paste"} EffectiveMode */
 
-export const CALLBACK_PATH = "ls-widget/oauth/callback";
+// The route and the callback page's mark are Python's (ls_widget.capture), generated into constants.js.
+export { CALLBACK_PATH, MARKER_HEADER, MARKER_META };
 export const PASTE_REDIRECT_URI = "https://localhost";
 
 /** @param {string} url */
@@ -113,12 +116,15 @@ export function callbackUrl(baseUrl, origin) {
 /**
  * One line saying how the redirect is caught in this mode, and why this mode when it was picked automatically.
  * @param {RedirectPlan} plan
+ * @param {number | null} [codeLifetime]  seconds a code of the current API type lives (paste_field.js codeLifetime):
+ *   the paste hint names it; without it the hint names no number rather than one that may be wrong for the API type
  */
-export function describePlan(plan) {
+export function describePlan(plan, codeLifetime = null) {
+  const within = codeLifetime ? ` within ${codeLifetime} seconds` : " as soon as it shows (the code expires quickly)";
   const how =
     plan.mode === "jupyter"
       ? "The Jupyter server catches Lightspeed's redirect at this address and hands the code to the panel."
-      : "After you approve access, the browser opens https://localhost, which does not load: paste that page's address into the panel within 60 seconds.";
+      : `After you approve access, the browser opens https://localhost, which does not load: paste that page's address into the panel${within}.`;
   if (plan.reason !== "chosen" && plan.route === "checking") return CHECKING_TEXT;
   // Chosen by hand and not answering: the warning above the combobox says what to do; the hint must not promise.
   if (plan.mode === "jupyter" && plan.route === "missing") return CHOSEN_MISSING_TEXT;
@@ -161,10 +167,7 @@ export const NOT_HTTPS_WARNING =
 
 /** @typedef {"checking" | "served" | "missing"} ProbeState */
 
-/** The header the callback page is served with (ls_widget/capture/route.py); its value is "1". */
-export const MARKER_HEADER = "X-LS-Widget-Callback";
-/** The same mark inside the page, for a proxy that drops unknown headers (ls_widget/capture/callback.html). */
-export const MARKER_META = '<meta name="ls-widget-callback" content="1">';
+// MARKER_HEADER (value "1") and MARKER_META, the page's two marks, come from constants.js (see the top).
 /** The query the probe adds: the page ignores it (it relays only `code`, `state` and `error`). */
 export const PROBE_QUERY = "probe=1";
 /** A missing route answers at once (403, 404); this only bounds a server that does not answer at all. */

@@ -2,7 +2,9 @@
 // Redirect URI computation in each mode.
 
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import * as GENERATED from "./constants.js";
 import {
+  CALLBACK_PATH,
   CHECKING_TEXT,
   CHOSEN_MISSING_TEXT,
   MARKER_HEADER,
@@ -141,10 +143,23 @@ describe("planRedirect", () => {
   });
 });
 
+describe("constants from Python", () => {
+  test("the route and its marks are the generated ones (ls_widget.capture via scripts/panel_fixture.py)", () => {
+    expect(CALLBACK_PATH).toBe(GENERATED.CALLBACK_PATH);
+    expect(MARKER_HEADER).toBe(GENERATED.MARKER_HEADER);
+    expect(MARKER_META).toBe(GENERATED.MARKER_META);
+    expect(callbackUrl("/hub/user/a/", "https://hub.example")).toBe(`https://hub.example/hub/user/a/${GENERATED.CALLBACK_PATH}`);
+  });
+});
+
 describe("describePlan", () => {
   test("says how and why", () => {
     const paste = planRedirect({ captureMode: "auto", loopback: false, location: HTTP, baseUrl: "/" });
-    expect(describePlan(paste)).toMatch(/^Picked automatically: this page is not served over HTTPS\. .*60 seconds/);
+    expect(describePlan(paste, 60)).toMatch(/^Picked automatically: this page is not served over HTTPS\. .*within 60 seconds\.$/);
+    // The API type's lifetime, as the catalog gives it; without one, no number rather than a wrong one.
+    expect(describePlan(paste, 30)).toMatch(/within 30 seconds\.$/);
+    expect(describePlan(paste)).not.toMatch(/\d+ seconds/);
+    expect(describePlan(paste)).toMatch(/the code expires quickly/);
     const chosen = planRedirect({ captureMode: "jupyter", loopback: false, location: HTTPS, baseUrl: "/" });
     expect(describePlan(chosen)).toMatch(/^The Jupyter server catches/);
     const served = planRedirect({ captureMode: "auto", loopback: true, location: HTTP, baseUrl: "/", route: "served" });

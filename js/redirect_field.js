@@ -6,6 +6,7 @@
 import { button, describedBy, h, setText } from "./dom.js";
 import { label } from "./field.js";
 import { copyText } from "./copy.js";
+import { codeLifetime } from "./paste_field.js";
 import {
   NOT_HTTPS_WARNING,
   ROUTE_MISSING_WARNING,
@@ -55,8 +56,9 @@ export function createRedirectField(ctx, { onPlanChange = () => {} } = {}) {
   const hintId = ctx.id("redirect-hint");
   const warningId = ctx.id("redirect-warning");
 
+  // Read-only, and drawn as text rather than as a box to type in; still a textbox, so it can be selected and copied.
   const input = h("input", {
-    class: "ls-input ls-input--mono",
+    class: "ls-input ls-input--mono ls-input--readonly",
     id: inputId,
     type: "text",
     readonly: true,
@@ -69,7 +71,7 @@ export function createRedirectField(ctx, { onPlanChange = () => {} } = {}) {
   const routeWarning = h("p", { class: "ls-warning", id: routeWarningId, hidden: true }, ROUTE_MISSING_WARNING);
   const mode = h(
     "select",
-    { class: "ls-select ls-select--small", id: modeId },
+    { class: "ls-select", id: modeId },
     ...CAPTURE_OPTIONS.map(([value, text]) => h("option", { value }, text)),
   );
 
@@ -114,7 +116,7 @@ export function createRedirectField(ctx, { onPlanChange = () => {} } = {}) {
     const uri = model.get("redirect_uri") || current.uri;
     if (input.value !== uri) input.value = uri;
     mode.value = model.get("capture_mode") ?? "auto";
-    setText(hint, describePlan(current));
+    setText(hint, describePlan(current, codeLifetime(model)));
     warning.hidden = uri.startsWith("https:");
     routeWarning.hidden = !(current.mode === "jupyter" && current.route === "missing");
     describedBy(input, !routeWarning.hidden && routeWarningId, !warning.hidden && warningId, hintId);

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { FakeModel, flush } from "./fake_model.js";
 import { choose, descriptionOf, mount } from "./test_utils.js";
-import { PASTE_HELP } from "./paste_field.js";
+import { pasteHelp } from "./paste_field.js";
 import {
   CHECKING_TEXT,
   MARKER_HEADER,
@@ -92,7 +92,7 @@ describe("automatic mode probes the Jupyter route once per page", () => {
     // Signing in shows the paste box itself, not the route's folded-away fallback.
     model.pythonSet({ status: "authorizing" });
     expect(screen.getByRole("textbox", { name: "Redirected URL" })).toBeTruthy();
-    expect(screen.getByText(PASTE_HELP)).toBeTruthy();
+    expect(screen.getByText(pasteHelp(60))).toBeTruthy();
   });
 
   test("no answer: paste mode once the probe times out", async () => {
@@ -117,7 +117,7 @@ describe("automatic mode probes the Jupyter route once per page", () => {
     respond(new Response("Not found", { status: 404 }));
     await flush();
     expect(el.querySelector("details.ls-paste-fallback")).toBeNull();
-    expect(screen.getByText(PASTE_HELP)).toBeTruthy();
+    expect(screen.getByText(pasteHelp(60))).toBeTruthy();
   });
 
   test("several panels and views on the page: still one probe", async () => {
@@ -178,5 +178,18 @@ describe("the Jupyter route chosen explicitly", () => {
     expect(model.get("redirect_uri")).toBe(PASTE);
     expect(descriptionOf(redirectBox(screen))).toContain(NO_ROUTE_TEXT);
     expect(fetched).toHaveLength(1);
+  });
+});
+
+describe("looks", () => {
+  test("the Redirect URI reads as read-only text, and Redirect capture is a control like the others", () => {
+    const { screen } = mount({});
+    const uri = /** @type {HTMLInputElement} */ (screen.getByRole("textbox", { name: "Redirect URI" }));
+    expect(uri.readOnly).toBe(true);
+    expect(uri.classList.contains("ls-input--readonly")).toBe(true);
+    screen.getByRole("button", { name: "Copy redirect URI" });
+    const capture = screen.getByRole("combobox", { name: "Redirect capture" });
+    const apiType = screen.getByRole("combobox", { name: "API type" });
+    expect(capture.className).toBe(apiType.className.replace(/\s*ls-select--\S+/g, ""));
   });
 });

@@ -7,7 +7,7 @@ import { within } from "@testing-library/dom";
 import { click, dblclick, mount, optionNames, press, type } from "./test_utils.js";
 import { sampleProfiles } from "./fake_model.js";
 
-const V3 = sampleProfiles().v3.scopes.map((s) => s.id);
+const V3 = (sampleProfiles().v3?.scopes ?? []).map((s) => s.id);
 
 beforeEach(() => document.body.replaceChildren());
 

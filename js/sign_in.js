@@ -229,6 +229,18 @@ export function createSignIn(ctx, { onFlowChange, paste }) {
     refused() {
       if (attempt && !attempt.url) failed();
     },
+    /**
+     * The analyst gave up on this sign-in ("Cancel sign-in"): close its window, stop waiting, and tell Python (a
+     * one-way `cancel`), which forgets the pending `state`. A result that arrives later is not this view's any more.
+     */
+    cancel() {
+      if (attempt) {
+        closeWindow(attempt.popup);
+        finish();
+      }
+      model.send({ type: "cancel" });
+      say("");
+    },
     /** The analyst pasted the address: Python is trading the code. */
     pasted() {
       if (attempt) {

@@ -214,14 +214,34 @@ describe("the Jupyter route's relay", () => {
     expect(b.popup?.closed).toBe(true);
   });
 
-  test("a second click starts a fresh sign-in: same window, new state; the old state is refused", async () => {
+  test("while authorizing, Save and authorize is disabled and Cancel sign-in is the way out", async () => {
     const { model, popup, screen } = await signIn({ state: "first" });
-    screen.getByRole("button", { name: "Save and authorize" }).click();
+    const save = /** @type {HTMLButtonElement} */ (screen.getByRole("button", { name: "Save and authorize" }));
+    expect(save.disabled).toBe(true);
+    const cancel = screen.getByRole("button", { name: "Cancel sign-in" });
+    cancel.click();
+    expect(popup?.closed).toBe(true);
+    expect(model.sent.filter((m) => m.type === "cancel")).toEqual([{ type: "cancel" }]);
+    // Back to the form at once, even before (or without) Python's answer to "cancel".
+    expect(save.disabled).toBe(false);
+    expect(screen.queryByRole("button", { name: "Cancel sign-in" })).toBeNull();
+    expect(screen.getByRole("status").textContent).toContain("Not connected yet");
+    // A result of the cancelled sign-in is not taken.
+    fakes.channels.postFromPage(CHANNEL_NAME, relayed("first"));
+    expect(redirects(model)).toHaveLength(0);
+  });
+
+  test("after a cancel, a new click starts a fresh sign-in; the old state is refused", async () => {
+    const { model, screen } = await signIn({ state: "first" });
+    screen.getByRole("button", { name: "Cancel sign-in" }).click();
+    const save = /** @type {HTMLButtonElement} */ (screen.getByRole("button", { name: "Save and authorize" }));
+    save.click();
     expect(fakes.opens).toHaveLength(2);
-    expect(fakes.popup).toBe(popup);
     expect(model.requests("authorize")).toHaveLength(2);
+    // Python still says "authorizing" (it never left it): busy again.
+    expect(save.disabled).toBe(true);
     await model.reply("authorize", { url: authorizeUrl("second") });
-    expect(popup?.location.href).toBe(authorizeUrl("second"));
+    expect(fakes.popup?.location.href).toBe(authorizeUrl("second"));
     fakes.channels.postFromPage(CHANNEL_NAME, relayed("first"));
     expect(redirects(model)).toHaveLength(0);
     fakes.channels.postFromPage(CHANNEL_NAME, relayed("second"));

@@ -17,7 +17,8 @@
  * @property {string} label            e.g. "Lightspeed v3"
  * @property {string} summary          one-line explanation shown under the API type combobox
  * @property {"builtin" | "user"} client_source  "user": the analyst picks a stored OAuth client
- * @property {number} [code_lifetime]  seconds an authorization code lives (the paste countdown)
+ * @property {number} code_lifetime  seconds an authorization code lives (profiles.Profile.code_lifetime): the paste
+ *   help and countdown; the panel guesses no default (paste_field.js says plainly when it is missing)
  * @property {Scope[]} scopes          the catalog, in the order the picker shows it
  */
 
@@ -66,7 +67,9 @@
 
 /**
  * Requests the panel sends with `model.send` (kernel_link.js adds the `id`); Python answers each with a reply of the
- * same id. Mirrored by the TypedDicts in ls_widget/panel_protocol.py.
+ * same id. Mirrored by the TypedDicts in ls_widget/panel_protocol.py: tests/test_panel.py checks that every
+ * `type: "..."` named in this file is one panel_protocol.py defines and the other way round, and that RequestType
+ * lists exactly panel_protocol.REQUESTS.
  * @typedef {"list_clients" | "save_client" | "authorize"} RequestType
  * @typedef {{ name: string, client_id: string, client_secret: string, previous_name: string | null }} SaveClientFields
  * @typedef {{ type: "list_clients", id: string }} ListClientsRequest
@@ -79,7 +82,8 @@
  * @typedef {{ type: "redirect" } & RedirectResult} RedirectMessage
  * @typedef {{ type: "complete", url: string }} CompleteMessage
  * @typedef {{ type: "disconnect" }} DisconnectMessage
- * @typedef {ListClientsRequest | SaveClientRequest | AuthorizeRequest | RedirectMessage | CompleteMessage | DisconnectMessage} OutgoingMessage
+ * @typedef {{ type: "cancel" }} CancelMessage
+ * @typedef {ListClientsRequest | SaveClientRequest | AuthorizeRequest | RedirectMessage | CompleteMessage | DisconnectMessage | CancelMessage} OutgoingMessage
  */
 
 /**

@@ -2,6 +2,8 @@
 // Python re-validates everything (LightspeedConnection.validation_errors); these checks only spare a round trip
 // and let the panel point at the bad field at once. The wording matches Python's so both read the same.
 
+import { MAX_NAME_CHARS } from "./constants.js";
+
 /** @typedef {import("./types.js").FieldName} FieldName */
 /** @typedef {import("./types.js").FieldErrors} FieldErrors */
 /** @typedef {import("./types.js").Profile} Profile */
@@ -17,8 +19,8 @@ export const FIELD_LABELS = /** @type {const} */ ({
   oauth_client: "OAuth 2.0 client",
 });
 
-// Same limit as panel.py's _MAX_NAME.
-const MAX_NAME = 100;
+// Python's limit (ls_widget.names.MAX_CHARS), generated into constants.js.
+const MAX_NAME = MAX_NAME_CHARS;
 
 /**
  * The panel's checks: name non-blank, at least one scope, a client chosen where the API type needs the analyst's

@@ -121,6 +121,16 @@ class Connection:
         self._set(status="authorizing", error="")
         return url
 
+    def cancel_sign_in(self) -> None:
+        """Forget the sign-in in progress (its state and PKCE verifier): a late redirect for it is refused.
+
+        A connection that was signed in before stays signed in; otherwise it is a draft again.
+        """
+        if self._pending is None:
+            return
+        self._pending = self._pending_credentials = None
+        self._set(status="connected" if self._bound is not None else "draft", error="")
+
     def complete_authorization(self, redirected_url: str) -> LightspeedSession:
         """Finish the sign-in from the address Lightspeed redirected to; returns the ready session."""
         self.complete(redirected_url=redirected_url)

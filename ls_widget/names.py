@@ -13,7 +13,7 @@ from urllib.parse import quote, unquote
 
 from .errors import ConfigurationError
 
-MAX_CHARS = 100
+MAX_CHARS = 100  # also the panel's limit: scripts/panel_fixture.py writes it into js/constants.js
 # A file name holds at most 255 bytes on every common file system. The stem gets ".json" appended, and the token
 # store puts a lock file "<stem>.json.lock" beside its record: the longest of the two must fit.
 MAX_STEM_BYTES = 255 - len(".json.lock")

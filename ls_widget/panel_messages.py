@@ -41,6 +41,7 @@ class PanelMessages:
             "redirect": self._redirect_from_panel,
             "complete": self._paste_from_panel,
             "disconnect": lambda _content: self.disconnect(),
+            "cancel": lambda _content: self._connection.cancel_sign_in(),
         }
         if kind in requests and id_ is None:
             # Without an id the answer could not find the view that asked; doing the work anyway would start a

@@ -13,7 +13,7 @@ fails, which would leave the panel waiting for its timeout; here every request w
     {"type": "list_clients", "id"}                      ->  {"type": "list_clients_reply", "id", "ok", ...}
     {"type": "save_client", "id", "name", ...}          ->  {"type": "save_client_reply", "id", "ok", ...}
     {"type": "authorize", "id"}                         ->  {"type": "authorize_reply", "id", "ok", ...}
-    {"type": "redirect" | "complete" | "disconnect", ...}   one-way, no answer
+    {"type": "redirect" | "complete" | "disconnect" | "cancel", ...}   one-way, no answer
     an unknown request with an id, or a failed handler  ->  {"type": "error_reply", "id", "ok": false, "error"}
 
 A message that is not an object, has no usable ``id`` where one is needed, or has an unknown type without an id is
@@ -74,6 +74,10 @@ class DisconnectMessage(TypedDict):
     type: Literal["disconnect"]
 
 
+class CancelMessage(TypedDict):
+    type: Literal["cancel"]  # "Cancel sign-in": forget the sign-in in progress
+
+
 # -- replies (Python -> panel) -------------------------------------------------------------------------------------
 class ListClientsReply(TypedDict):
     type: Literal["list_clients_reply"]
@@ -112,7 +116,7 @@ class ErrorReply(TypedDict):
 
 
 REQUESTS = frozenset({"list_clients", "save_client", "authorize"})
-ONE_WAY = frozenset({"redirect", "complete", "disconnect"})
+ONE_WAY = frozenset({"redirect", "complete", "disconnect", "cancel"})
 
 # Ids come from the browser; they are echoed back only when they are short, printable and plain.
 _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")

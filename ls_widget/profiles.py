@@ -197,7 +197,9 @@ def get_profile(api_type: str) -> Profile:
 
 
 def panel_catalog() -> dict:
-    """What the panel needs to draw both API types: labels, explanations, client source and scope catalogs."""
+    """What the panel needs to draw both API types: labels, explanations, client source, how long an authorization
+    code lives (the paste help and countdown: the panel has no default of its own) and scope catalogs. Sent in the
+    `_profiles` trait; js/fixtures/panel_state.json holds a copy for the JS tests (scripts/panel_fixture.py)."""
     return {
         profile.api_type: {
             "label": profile.label,

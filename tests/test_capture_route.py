@@ -77,15 +77,19 @@ def test_callback_page_carries_the_marker_the_panels_probe_looks_for(server, que
 
 
 def test_the_panel_probes_for_the_same_marker():
-    """js/redirect.js spells the header and the tag the same way as the server extension."""
+    """js/redirect.js takes the route and the marks from js/constants.js, which is generated from these constants
+    (tests/test_panel.py::test_generated_js_files_are_up_to_date fails when it is stale)."""
+    import json
     from pathlib import Path
 
     from ls_widget.capture import CALLBACK_PATH, MARKER_HEADER, MARKER_META
 
-    source = (Path(__file__).resolve().parents[1] / "js" / "redirect.js").read_text(encoding="utf-8")
-    assert f'MARKER_HEADER = "{MARKER_HEADER}"' in source
-    assert f"MARKER_META = '{MARKER_META}'" in source
-    assert f'CALLBACK_PATH = "{CALLBACK_PATH}"' in source
+    js = Path(__file__).resolve().parents[1] / "js"
+    source = (js / "redirect.js").read_text(encoding="utf-8")
+    assert 'import { CALLBACK_PATH, MARKER_HEADER, MARKER_META } from "./constants.js";' in source
+    constants = (js / "constants.js").read_text(encoding="utf-8")
+    for name, value in (("MARKER_HEADER", MARKER_HEADER), ("MARKER_META", MARKER_META), ("CALLBACK_PATH", CALLBACK_PATH)):
+        assert f"export const {name} = {json.dumps(value)};" in constants
 
 
 def test_the_route_is_not_served_outside_base_url(server):

@@ -394,3 +394,121 @@ def test_an_error_about_a_missing_client_names_no_other_client():
     message(conn, {"type": "complete", "url": "https://localhost/?code=abc&state=xyz"})
     assert "'Mine'" in conn.error  # the panel says what went wrong, without naming another project's client
     assert "Other project" not in json.dumps(conn.get_state(), default=str)
+
+
+# -- one source for what both halves know: Python (scripts/panel_fixture.py generates the JS side) ------------------
+_ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+
+
+def _panel_fixture():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("panel_fixture", _ROOT / "scripts" / "panel_fixture.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generated_js_files_are_up_to_date():
+    """js/constants.js (bundled) and js/fixtures/panel_state.json (the vitest fake model's traits) are Python's."""
+    fixture = _panel_fixture()
+    for path, text in fixture.outputs().items():
+        name = path.relative_to(_ROOT)
+        assert path.exists(), f"{name} is missing: run {fixture.COMMAND}"
+        assert path.read_text(encoding="utf-8") == text, f"{name} is out of date: run {fixture.COMMAND}"
+
+
+def test_fixture_is_a_fresh_panels_state_with_the_catalog_and_nothing_machine_specific():
+    from ls_widget import profiles
+
+    state = _panel_fixture().panel_state()
+    assert state["_profiles"] == profiles.panel_catalog()
+    assert {t: p["code_lifetime"] for t, p in state["_profiles"].items()} == {"v2": 30, "v3": 60}
+    assert state["api_type"] == "v3" and state["status"] == "draft" and state["_auth_host_loopback"] is False
+    # anywidget's plumbing (the bundle, module versions, layout references with random ids) stays out.
+    assert not {"_esm", "_css", "_anywidget_id", "layout", "_model_module", "_view_module"} & set(state)
+    assert set(state) >= {"name", "scopes", "oauth_client", "error", "redirect_uri", "capture_mode", "_client"}
+
+
+def test_generated_constants_are_pythons():
+    from ls_widget import capture, names
+
+    text = _panel_fixture().constants_module()
+    assert f"export const MAX_NAME_CHARS = {names.MAX_CHARS};" in text
+    assert f"export const CALLBACK_PATH = {json.dumps(capture.CALLBACK_PATH)};" in text
+    assert f"export const MARKER_HEADER = {json.dumps(capture.MARKER_HEADER)};" in text
+    assert f"export const MARKER_META = {json.dumps(capture.MARKER_META)};" in text
+
+
+def test_panel_modules_hold_no_copy_of_pythons_constants():
+    """The product modules import constants.js or read the catalog; a literal copy would drift again."""
+    import re
+
+    from ls_widget import capture
+
+    generated = {"constants.js", "fake_model.js", "fake_browser.js", "test_utils.js"}
+    copies = [
+        re.escape(capture.CALLBACK_PATH), re.escape(capture.MARKER_HEADER), re.escape('name="ls-widget-callback"'),
+        r"CODE_LIFETIME", r"code_lifetime\s*\?\?", r"within (30|60) seconds", r"MAX_NAME\s*=\s*\d",
+    ]
+    def code(path):  # comments may name the route; only code must not hold a copy
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return "\n".join(line for line in lines if not line.lstrip().startswith(("//", "*", "/*")))
+
+    found = [
+        f"{path.name}: {match.group(0)}"
+        for path in sorted((_ROOT / "js").glob("*.js"))
+        if path.name not in generated and not path.name.endswith(".test.js")
+        for pattern in copies
+        for match in [re.search(pattern, code(path))]
+        if match
+    ]
+    assert not found, found
+
+
+def _protocol_types() -> set[str]:
+    """Every message ``type`` the TypedDicts of panel_protocol declare."""
+    import typing
+
+    from ls_widget import panel_protocol
+
+    kinds = set()
+    for value in vars(panel_protocol).values():
+        if isinstance(value, type) and typing.is_typeddict(value):
+            hint = typing.get_type_hints(value).get("type")
+            if hint is not None:
+                assert typing.get_origin(hint) is typing.Literal, (value, hint)
+                kinds |= set(typing.get_args(hint))
+    return kinds
+
+
+def test_js_types_list_exactly_the_message_types_python_defines():
+    """js/types.js mirrors panel_protocol.py by hand (it is JSDoc for the type checker, not generated): every message
+    type named there is one Python defines, and every one Python defines is named there."""
+    import re
+
+    from ls_widget import panel_protocol
+
+    types_js = (_ROOT / "js" / "types.js").read_text(encoding="utf-8")
+    js_kinds = set(re.findall(r'\btype: "([a-z_]+)"', types_js))
+    python_kinds = _protocol_types()
+    assert js_kinds == python_kinds, {"only in js/types.js": js_kinds - python_kinds,
+                                      "only in panel_protocol.py": python_kinds - js_kinds}
+    request_type = re.search(r"@typedef \{([^}]*)\} RequestType", types_js)
+    assert request_type, "js/types.js lost its RequestType typedef"
+    assert set(re.findall(r'"([a-z_]+)"', request_type.group(1))) == panel_protocol.REQUESTS
+    # And panel_protocol is consistent with itself: requests, one-way messages and the replies.
+    replies = {f"{kind}_reply" for kind in panel_protocol.REQUESTS} | {"error_reply"}
+    assert python_kinds == panel_protocol.REQUESTS | panel_protocol.ONE_WAY | replies
+
+
+def test_js_types_list_exactly_the_trait_values_python_allows():
+    """ApiType, Status and CaptureMode in js/types.js are the values of the traits they describe."""
+    import re
+
+    types_js = (_ROOT / "js" / "types.js").read_text(encoding="utf-8")
+    for typedef, trait in (("ApiType", "api_type"), ("Status", "status"), ("CaptureMode", "capture_mode")):
+        union = re.search(r"@typedef \{([^}]*)\} " + typedef + r"\b", types_js)
+        assert union, f"js/types.js lost its {typedef} typedef"
+        values = set(re.findall(r'"([a-z0-9_]+)"', union.group(1)))
+        assert values == set(LightspeedConnection.class_traits()[trait].values), typedef

@@ -267,3 +267,17 @@ def test_changing_scopes_keeps_the_connection(box):
     conn = connect(box)
     conn.scopes = ["employee:inventory_read"]
     assert conn.status == "connected" and conn.session.count("Item") > 0
+
+
+def test_cancel_sign_in_forgets_the_flow_and_keeps_an_existing_sign_in(box):
+    conn = box.connection()
+    redirected = box.approve(conn.authorization_url())
+    conn._handle_custom_msg({"type": "cancel"}, [])  # "Cancel sign-in" in the panel
+    assert conn.status == "draft" and conn.error == ""
+    with pytest.raises(AuthorizationError, match="No sign-in is in progress"):
+        conn.complete_authorization(redirected)  # the cancelled flow's redirect no longer completes anything
+    conn.complete_authorization(box.approve(conn.authorization_url()))
+    conn.authorization_url()  # re-authorizing from "Edit connection", then cancelled: still connected
+    assert conn.status == "authorizing"
+    conn._handle_custom_msg({"type": "cancel"}, [])
+    assert conn.status == "connected" and len(conn.session.get("Item", limit=1)) == 1
