@@ -43,6 +43,18 @@ export function accountText(name, id) {
 }
 
 /**
+ * The last sync as the analyst reads it: when (local time) and which tables; "Never" before the first.
+ * @param {{ at?: string, resources?: string[], pages?: number }} lastSync  what Python says (the `_last_sync` trait)
+ * @param {number} [now]  Date.now(), for tests
+ */
+export function lastSyncText(lastSync, now = Date.now()) {
+  const when = lastSync.at ? Date.parse(lastSync.at) : NaN;
+  if (Number.isNaN(when)) return "Never: conn.sync([...]) keeps the data at hand";
+  const tables = (lastSync.resources ?? []).join(", ");
+  return `${formatExpiry(when / 1000, now)}${tables ? ` (${tables})` : ""}`;
+}
+
+/**
  * @param {ViewContext} ctx
  * @param {object} [hooks]
  * @param {() => boolean} [hooks.isShown]  whether the summary is on show (the panel hides it while the analyst edits)
@@ -57,6 +69,7 @@ export function createConnectedSummary(ctx, { isShown, onEdit = () => {} } = {})
   const expiry = h("dd", { class: "ls-fact-value" });
   const account = h("dd", { class: "ls-fact-value" });
   const connection = h("dd", { class: "ls-fact-value" });
+  const synced = h("dd", { class: "ls-fact-value" });
   const editButton = button("Edit connection", { class: "ls-button" });
   const disconnect = button("Disconnect", { class: "ls-button" });
   const element = h(
@@ -75,6 +88,7 @@ export function createConnectedSummary(ctx, { isShown, onEdit = () => {} } = {})
       h("div", { class: "ls-fact" }, h("dt", { class: "ls-label" }, "Account"), account),
       h("div", { class: "ls-fact" }, h("dt", { class: "ls-label" }, "Connection"), connection),
       h("div", { class: "ls-fact" }, h("dt", { class: "ls-label" }, "Access token"), expiry),
+      h("div", { class: "ls-fact" }, h("dt", { class: "ls-label" }, "Last sync"), synced),
     ),
     h("span", { class: "ls-label", id: scopesLabelId }, "Granted scopes"),
     scopes,
@@ -117,6 +131,7 @@ export function createConnectedSummary(ctx, { isShown, onEdit = () => {} } = {})
         .join(" \u00b7 "),
     );
     setText(expiry, expiryText(model.get("_expires_at") ?? 0));
+    setText(synced, lastSyncText(model.get("_last_sync") ?? {}));
   };
 
   editButton.addEventListener("click", () => onEdit(), { signal: ctx.signal });

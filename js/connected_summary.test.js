@@ -3,7 +3,7 @@
 
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { mount } from "./test_utils.js";
-import { accountText, expiryText, formatExpiry } from "./connected_summary.js";
+import { accountText, expiryText, formatExpiry, lastSyncText } from "./connected_summary.js";
 
 beforeEach(() => {
   document.body.replaceChildren();
@@ -158,6 +158,24 @@ describe("expiry wording", () => {
     expect(expiryText(0, now)).toBe("Access token renews automatically.");
     expect(expiryText(today, now)).toMatch(/^Access token renews automatically; the current one expires at .+\.$/);
     expect(expiryText(now / 1000 - 60, now)).toMatch(/the last one expired at .+ and the next request renews it\.$/);
+  });
+});
+
+describe("last sync", () => {
+  test("never, then when and which tables; it follows Python", () => {
+    const now = new Date(2025, 4, 6, 10, 0, 0).getTime();
+    expect(lastSyncText({}, now)).toMatch(/^Never/);
+    const at = new Date(2025, 4, 6, 9, 15, 0);
+    expect(lastSyncText({ at: at.toISOString(), resources: ["Item", "Sale"], pages: 3 }, now)).toBe(
+      `${formatExpiry(at.getTime() / 1000, now)} (Item, Sale)`,
+    );
+    expect(lastSyncText({ at: "not a date" }, now)).toMatch(/^Never/);
+    const { screen, model } = mount({ ...CONNECTED });
+    const group = screen.getByRole("group", { name: "Sign-in" });
+    expect(group.textContent).toContain("Last sync");
+    expect(group.textContent).toContain("Never");
+    model.pythonSet({ _last_sync: { at: new Date().toISOString(), resources: ["Customer"], pages: 1 } });
+    expect(group.textContent).toContain("(Customer)");
   });
 });
 

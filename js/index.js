@@ -281,6 +281,7 @@ function render({ model, el, signal }) {
   }
   ctx.listen("change:_granted_scopes", () => connected.update());
   ctx.listen("change:_expires_at", () => connected.update());
+  ctx.listen("change:_last_sync", () => connected.update());
   const redirectInputsChanged = () => {
     redirectField.publish();
     redirectField.update();

@@ -51,6 +51,7 @@
  * @property {boolean} _auth_host_loopback
  * @property {string[]} _granted_scopes  the scopes the current token carries (connected only)
  * @property {number} _expires_at        epoch seconds of the access token's expiry; 0 when unknown
+ * @property {{ at?: string, resources?: string[], pages?: number }} _last_sync  the connection's last sync ({} before one)
  */
 
 /** @typedef {import("@anywidget/types").AnyModel<Model>} PanelModel */

@@ -52,6 +52,7 @@ class Connection:
         self.error = ""
         self.account_id = ""
         self.account_name = ""
+        self.last_sync: dict = {}  # what the saved record says of the last sync (see sync())
         self._bound: str | None = None  # the stored name the sign-in belongs to
         self._credentials: Credentials | None = None
         self._pending: PendingAuthorization | None = None
@@ -204,6 +205,8 @@ class Connection:
                             "resources": sorted(result.tables), "destination": result.destination,
                             "pages": result.pages}
         record.save()
+        self.last_sync = record.last_sync
+        self._notify()
         return result
 
     def read(self, resource: str, destination=None):
@@ -240,6 +243,7 @@ class Connection:
         record = ConnectionRecord.load(name)
         client = record.oauth_client if record.oauth_client in oauth_clients() else None
         conn = cls(record.name, record.api_type, record.scopes, client, record.capture_mode)
+        conn.last_sync = dict(record.last_sync)
         tokens = TokenStore(record.name)
         try:
             if tokens.current() is None:

@@ -65,6 +65,8 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
     _auth_host_loopback = t.Bool(False).tag(sync=True)
     _granted_scopes = t.List(t.Unicode()).tag(sync=True)
     _expires_at = t.Float(0.0).tag(sync=True)  # epoch seconds of the access token's expiry, for the panel
+    # When this connection last synced and which tables (never where: a destination may be a local path).
+    _last_sync = t.Dict().tag(sync=True)
 
     def __init__(
         self,
@@ -166,6 +168,7 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
         token = connection.token()
         self._granted_scopes = list(token.scopes) if token else []
         self._expires_at = token.expires_at if token else 0.0
+        self._last_sync = {k: v for k, v in connection.last_sync.items() if k in ("at", "resources", "pages")}
 
     # -- public helpers -------------------------------------------------------------------------------------------
     @property

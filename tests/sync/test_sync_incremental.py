@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pandas as pd
@@ -100,3 +101,12 @@ def test_v2_syncs_by_offset_pages(box):
     assert again.tables["Customer"].inserted == 3 and again.tables["Customer"].updated == 6
     assert again.pages == 2
     assert_tables_equal_source(conn, ("Item", "Customer"))
+
+
+def test_the_panel_shows_the_last_sync_without_saying_where(conn, ls_home):
+    assert conn._last_sync == {}
+    conn.sync(["Item", "Customer"], progress=False)
+    assert set(conn._last_sync) == {"at", "resources", "pages"}
+    assert conn._last_sync["resources"] == ["Customer", "Item"] and conn._last_sync["pages"] == 5 + 2
+    assert str(ls_home) not in json.dumps(conn.get_state())  # the local path of the tables stays on this machine
+    assert LightspeedConnection.load("Downtown")._last_sync == conn._last_sync
