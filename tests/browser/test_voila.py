@@ -39,6 +39,7 @@ except ImportError:  # the test extra lists it; in CI a missing Voila fails the 
         raise
     pytest.skip("pip install voila (the test extra lists it)", allow_module_level=True)
 
+HOSTS_DIR = REPO_ROOT / "docs" / "hosts"
 NOTEBOOK = "voila_panel.ipynb"
 PANEL_CELL = """\
 import json, pathlib
@@ -177,6 +178,8 @@ def test_voila_renders_the_panel_falls_back_to_paste_and_signs_in(voila, browser
         assert [done["account_id"], done["account_name"]] == [account_id, account_name]
         with contextlib.suppress(Exception):
             root.screenshot(path=screens_dir / "voila--connected.png")
+        HOSTS_DIR.mkdir(parents=True, exist_ok=True)
+        root.screenshot(path=HOSTS_DIR / "voila.png")  # docs/hosts/: the panel as each host shows it
 
         assert probes == [f"{route}?{PROBE_QUERY}"], probes
         assert errors == [], errors
