@@ -10,7 +10,7 @@ import json
 import math
 import re
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import AuthorizationError
@@ -131,9 +131,6 @@ class Token:
 
     def expires_within(self, seconds: float, now: float | None = None) -> bool:
         return (time.time() if now is None else now) + seconds >= self.expires_at
-
-    def with_account(self, account_id: str) -> "Token":
-        return replace(self, account_id=account_id)
 
     def to_record(self) -> dict[str, Any]:
         return {

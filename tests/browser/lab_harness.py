@@ -31,6 +31,16 @@ from pathlib import Path
 from typing import Sequence
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+DOC_SHOTS_ENV = "LS_WIDGET_DOC_SHOTS"
+
+
+def doc_shots(*parts: str) -> Path:
+    """Where the pictures for docs/ go: test-results/docs/ on an ordinary run, so running the tests never modifies
+    committed files; docs/ itself when LS_WIDGET_DOC_SHOTS=1 (retaking the documentation's pictures)."""
+    base = REPO_ROOT / "docs" if os.environ.get(DOC_SHOTS_ENV) else REPO_ROOT / "test-results" / "docs"
+    path = base.joinpath(*parts)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",

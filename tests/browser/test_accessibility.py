@@ -16,13 +16,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .lab_harness import CURRENT_NOTEBOOK, PANEL_SELECTOR, REPO_ROOT, open_scope_picker, panel_output_area, set_theme
+from .lab_harness import CURRENT_NOTEBOOK, PANEL_SELECTOR, REPO_ROOT, doc_shots, open_scope_picker, panel_output_area, set_theme
 from .test_sign_in import answer_consent, click_authorize, connected_text, facts, sandbox_lab  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
 AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
-DOCS = REPO_ROOT / "docs" / "screenshots"
 THEMES = ("JupyterLab Light", "JupyterLab Dark")
 
 _RUN_AXE_JS = """
@@ -68,13 +67,13 @@ def axe_violations(page) -> list[dict]:
 
 
 def shoot_doc(page, label: str) -> None:
-    """Screenshots for docs/ (never asserted)."""
-    DOCS.mkdir(parents=True, exist_ok=True)
+    """Screenshots for docs/screenshots/ (never asserted; see lab_harness.doc_shots)."""
+    shots = doc_shots("screenshots")
     try:
         if page.evaluate("() => !!document.querySelector('dialog[open]')"):
-            page.screenshot(path=DOCS / f"{label}.png")
+            page.screenshot(path=shots / f"{label}.png")
         else:
-            panel_output_area(page).screenshot(path=DOCS / f"{label}.png", timeout=5_000)
+            panel_output_area(page).screenshot(path=shots / f"{label}.png", timeout=5_000)
     except Exception as exc:  # never fail a test over a picture
         print(f"screenshot {label} failed: {exc}")
 

@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .lab_harness import bundle_problem, open_notebook, panel, panel_notebook, python_value, run_all, run_python
-from .lab_harness import REPO_ROOT, start_lab_server, wait_python
+from .lab_harness import doc_shots, start_lab_server, wait_python
 from .test_sign_in import (
     CALLBACK_PATH,
     answer_consent,
@@ -134,9 +134,7 @@ def test_https_server_under_a_hub_base_url_signs_in_through_the_route(https_lab,
         assert python_value(page, "conn.session.count('Customer', archived='true')") == 20
         with contextlib.suppress(Exception):
             root.screenshot(path=screens_dir / "https_hub--connected.png")
-        hosts_dir = REPO_ROOT / "docs" / "hosts"  # the panel as each host shows it
-        hosts_dir.mkdir(parents=True, exist_ok=True)
-        root.screenshot(path=hosts_dir / "jupyterlab-https.png")
+        root.screenshot(path=doc_shots("hosts") / "jupyterlab-https.png")  # the panel as each host shows it
     except BaseException:
         with contextlib.suppress(Exception):
             page.screenshot(path=screens_dir / "https_hub--FAILED.png")

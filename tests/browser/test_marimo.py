@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .lab_harness import REPO_ROOT, _SCRUBBED_ENV, _package_installed, bundle_problem, free_port, secret_input
+from .lab_harness import REPO_ROOT, _SCRUBBED_ENV, doc_shots, _package_installed, bundle_problem, free_port, secret_input
 
 if importlib.util.find_spec("marimo") is None:
     # In CI a missing marimo fails the run, as a missing Chromium does (conftest.py); locally it skips.
@@ -189,7 +189,7 @@ def test_name_syncs_both_ways(app):
     wait_python_sees(page, "oauth_client", STORED_CLIENT[0])
     assert python_sees(page)["name"] == "Shop from Python"
     # For the docs: the panel in marimo, with what Python sees below it.
-    page.screenshot(path=str(REPO_ROOT / "docs" / "marimo.png"))
+    page.screenshot(path=str(doc_shots() / "marimo.png"))
 
 
 def test_scope_picker_is_centred_and_keyboard_driven(app):

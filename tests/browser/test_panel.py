@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from .lab_harness import (
     PANEL_CELL,
-    REPO_ROOT,
     contrast_ratio,
+    doc_shots,
     effective_colours,
     notebook_state,
     open_scope_picker,
@@ -230,9 +230,7 @@ def test_notebook7_renders_the_same_panel(make_lab):
     name.press("Enter")
     lab.wait_value("conn.name", "Notebook 7 store")
     lab.shoot("notebook7", whole_page=True)
-    hosts_dir = REPO_ROOT / "docs" / "hosts"  # the panel as each host shows it
-    hosts_dir.mkdir(parents=True, exist_ok=True)
-    panel.screenshot(path=hosts_dir / "notebook7.png")
+    panel.screenshot(path=doc_shots("hosts") / "notebook7.png")  # the panel as each host shows it
 
 
 def test_notebook7_keys_in_the_scope_picker_stay_in_the_picker(make_lab):

@@ -26,7 +26,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .lab_harness import _SCRUBBED_ENV, REPO_ROOT, PANEL_SELECTOR, _package_installed, bundle_problem, free_port
-from .lab_harness import write_notebook
+from .lab_harness import doc_shots, write_notebook
 from .test_route_probe import NO_ROUTE_TEXT, PASTE_URI, PROBE_QUERY, paste_sign_in, status_of
 from .test_sign_in import CALLBACK_PATH, status_region
 
@@ -39,7 +39,6 @@ except ImportError:  # the test extra lists it; in CI a missing Voila fails the 
         raise
     pytest.skip("pip install voila (the test extra lists it)", allow_module_level=True)
 
-HOSTS_DIR = REPO_ROOT / "docs" / "hosts"
 NOTEBOOK = "voila_panel.ipynb"
 PANEL_CELL = """\
 import json, pathlib
@@ -178,8 +177,7 @@ def test_voila_renders_the_panel_falls_back_to_paste_and_signs_in(voila, browser
         assert [done["account_id"], done["account_name"]] == [account_id, account_name]
         with contextlib.suppress(Exception):
             root.screenshot(path=screens_dir / "voila--connected.png")
-        HOSTS_DIR.mkdir(parents=True, exist_ok=True)
-        root.screenshot(path=HOSTS_DIR / "voila.png")  # docs/hosts/: the panel as each host shows it
+        root.screenshot(path=doc_shots("hosts") / "voila.png")  # docs/hosts/: the panel as each host shows it
 
         assert probes == [f"{route}?{PROBE_QUERY}"], probes
         assert errors == [], errors
