@@ -13,7 +13,7 @@ values, as ``json_normalize`` would for the whole list: splitting a pull into pa
 a column is missing from some pages (NaN there) or mixes strings with JSON nulls or numbers. The test suite checks
 both against ``json_normalize`` itself.
 
-The typing rules (Lightspeed sends every scalar as a string, section 3.3 of lightspeed-api.md), for a column whose
+The typing rules (Lightspeed sends every scalar as a string, docs/lightspeed-api.md section 3.3), for a column whose
 non-null values are all strings:
 - all "true"/"false": bool (object with NaN where values are missing);
 - all numbers without leading zeros: numeric (ints stay ints, floats where values are missing), "00123" stays text;

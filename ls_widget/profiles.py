@@ -2,7 +2,7 @@
 
 Everything that differs between "Lightspeed v2" (the legacy MerchantOS server and the unversioned API) and
 "Lightspeed v3" (the 2024 OAuth server and the ``/API/V3`` paths) lives here, so the rest of the package asks a
-profile instead of branching on the API type. Facts and sources: ``shared/lightspeed-api.md`` sections 1-3 and 6.
+profile instead of branching on the API type. Facts and sources: docs/lightspeed-api.md sections 1-3 and 6.
 
 ``LS_WIDGET_AUTH_URL`` and ``LS_WIDGET_API_URL`` replace the default hosts (the paths stay Lightspeed's); they are
 read on every call so a sandbox started in the same process takes effect at once.
@@ -20,7 +20,8 @@ ApiType = Literal["v2", "v3"]
 
 AUTH_URL_ENV = "LS_WIDGET_AUTH_URL"
 API_URL_ENV = "LS_WIDGET_API_URL"
-V2_CLIENT_ID_ENV = "LS_WIDGET_V2_CLIENT_ID"  # the deployment's built-in client for v2 (design.md, "Environment")
+# The deployment's built-in client for v2 (docs/lightspeed-api.md section 6).
+V2_CLIENT_ID_ENV = "LS_WIDGET_V2_CLIENT_ID"
 V2_CLIENT_SECRET_ENV = "LS_WIDGET_V2_CLIENT_SECRET"
 
 
@@ -34,7 +35,7 @@ def _catalog(*pairs: tuple[str, str]) -> Mapping[str, Scope]:
     return MappingProxyType({scope_id: Scope(scope_id, text) for scope_id, text in pairs})
 
 
-# The 30 current scopes, descriptions verbatim from Lightspeed's scopes page (lightspeed-api.md section 2).
+# The 30 current scopes, descriptions verbatim from Lightspeed's scopes page (docs/lightspeed-api.md section 2).
 V3_SCOPES = _catalog(
     ("employee:all", "Grants full read and write access to the account. This grant will automatically assume all "
                      "access rights that the authorizing user possesses"),
@@ -70,8 +71,8 @@ V3_SCOPES = _catalog(
     ("employee:workbench", "View, create, update, and archive work orders."),
 )
 
-# The legacy 14-scope list, in the order integrations offered it (lightspeed-api.md section 6). Lightspeed documents
-# no separate text for the legacy scopes; the shared ones mean what they mean today.
+# The legacy 14-scope list, in the order integrations offered it (docs/lightspeed-api.md section 6). Lightspeed
+# documents no separate text for the legacy scopes; the shared ones mean what they mean today.
 V2_SCOPES = _catalog(
     *((scope_id, V3_SCOPES[scope_id].description) for scope_id in (
         "employee:all", "employee:register", "employee:register_read", "employee:inventory", "employee:reports",
@@ -100,7 +101,6 @@ class Profile:
     # "user": the analyst registers their own client and picks it in the panel;
     # "builtin": the deployment's client from LS_WIDGET_V2_CLIENT_ID / LS_WIDGET_V2_CLIENT_SECRET.
     client_source: Literal["user", "builtin"]
-    access_token_format: Literal["jwt", "opaque"]
     code_lifetime: int  # seconds an authorization code lives (section 1.3): the paste box counts it down
     # Refresh ahead of expiry (v3), or only at expiry and on a 401 (v2: the legacy server answers an early refresh
     # with the same access token, so refreshing early gains nothing and repeats on every request).
@@ -162,7 +162,6 @@ V3 = Profile(
     api_prefix="/API/V3",
     pagination="cursor",
     client_source="user",
-    access_token_format="jwt",
     code_lifetime=60,
     refresh_ahead=True,
     scopes=V3_SCOPES,
@@ -180,7 +179,6 @@ V2 = Profile(
     api_prefix="/API",
     pagination="offset",
     client_source="builtin",
-    access_token_format="opaque",
     code_lifetime=30,
     refresh_ahead=False,
     scopes=V2_SCOPES,

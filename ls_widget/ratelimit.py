@@ -1,6 +1,6 @@
 """Pacing requests to Lightspeed's leaky bucket so that none is refused.
 
-Lightspeed meters each account+client connection with a leaky bucket (lightspeed-api.md section 4): every request
+Lightspeed meters each account+client connection with a leaky bucket (docs/lightspeed-api.md section 4): every request
 adds its cost to a float level that drains at the drip rate; a request is admitted while the level is below the
 bucket size (the one that crosses it is still admitted), and a burst limiter caps requests per 1-second window.
 Every response reports the level, size, drip rate and burst use in ``X-LS-Api-*`` headers.

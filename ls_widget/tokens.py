@@ -15,8 +15,9 @@ from typing import Any
 
 from .errors import AuthorizationError
 
-# Lightspeed's tokens are "significantly longer" than they used to be and of variable length (lightspeed-api.md 1.6),
-# a few kilobytes at most. A longer value is a broken or hostile answer: refused before it reaches a header or a file.
+# Lightspeed's tokens are "significantly longer" than they used to be and of variable length (docs/lightspeed-api.md
+# section 1.6), a few kilobytes at most. A longer value is a broken or hostile answer: refused before it reaches a
+# header or a file.
 MAX_TOKEN_LENGTH = 64 * 1024
 # Lightspeed's access tokens live 30 or 60 minutes. An ``expires_in`` beyond a year is a broken answer, not a token to
 # trust for a year (and a huge one would overflow the time arithmetic).
@@ -85,7 +86,7 @@ class Token:
         ``expires_in`` may be a number or a decimal string, and must be more than 0 and at most a year.
         ``previous`` is the token being refreshed: what the answer omits (refresh token, scopes, account) is kept
         from it, and so is ``issued_at`` when the answer repeats its access token (the legacy v2 server answers an
-        early refresh with the same token and its remaining lifetime, lightspeed-api.md 1.8).
+        early refresh with the same token and its remaining lifetime, docs/lightspeed-api.md section 1.8).
         """
         now = time.time() if now is None else now
         if not isinstance(data, dict):

@@ -10,7 +10,7 @@ def test_v3_is_the_current_server_and_api():
     assert v3.revoke_endpoint == "https://cloud.lightspeedapp.com/auth/oauth/revoke"
     assert v3.accounts_endpoint == "https://api.lightspeedapp.com/API/V3/Account.json"
     assert v3.account_url("5") == "https://api.lightspeedapp.com/API/V3/Account/5"
-    assert (v3.pagination, v3.client_source, v3.access_token_format) == ("cursor", "user", "jwt")
+    assert (v3.pagination, v3.client_source) == ("cursor", "user")
 
 
 def test_v2_is_the_legacy_merchantos_server():
@@ -19,7 +19,7 @@ def test_v2_is_the_legacy_merchantos_server():
     assert v2.token_endpoint == "https://cloud.merchantos.com/oauth/access_token.php"
     assert v2.revoke_endpoint is None
     assert v2.account_url("7") == "https://api.merchantos.com/API/Account/7"
-    assert (v2.pagination, v2.client_source, v2.access_token_format) == ("offset", "builtin", "opaque")
+    assert (v2.pagination, v2.client_source) == ("offset", "builtin")
 
 
 def test_scope_catalogs_match_lightspeed():

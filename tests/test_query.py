@@ -1,4 +1,4 @@
-"""Filters and load_relations in Lightspeed's encoding (lightspeed-api.md 3.5)."""
+"""Filters and load_relations in Lightspeed's encoding (docs/lightspeed-api.md section 3.5)."""
 
 from datetime import date, datetime, timedelta, timezone
 

@@ -1,10 +1,11 @@
 """The API: ``/API/V3/Account.json``, ``/API/V3/Account/{id}[.json]``, ``/API/V3/Account/{id}/{Resource}.json``,
 ``.../{Resource}/{rid}.json`` and ``.../Sale/{saleID}/SaleLine.json``; the same under ``/API/`` for v2.
 
-Every request, in order: the bearer token (401 with the authorization server's body, section 5: "Access token could
-not be verified", or "Access token has been revoked"); the answer it would get (404 unknown account, resource or
-record; 403 a token without a scope that reads the resource; 400 bad parameters; else 200) and its cost; then the
-rate limiter charges the account + client pair (ratelimit.py) and a refused request gets 429 instead. Every answer
+Every request, in order: the bearer token (401 with the authorization server's body, docs/lightspeed-api.md
+section 5: "Access token could not be verified", or "Access token has been revoked"); the answer it would get (404
+unknown account, resource or record; 403 a token without a scope that reads the resource; 400 bad parameters; else
+200) and its cost; then the rate limiter charges the account + client pair (ratelimit.py) and a refused request gets
+429 instead. Every answer
 after a valid token carries the ``X-LS-Api-*`` headers, ``X-LS-Acct-Id``, ``X-LS-Oauth-Client-Id`` and ``Cf-Ray``; a
 401 has no bucket to report, so it carries ``Cf-Ray`` and the IDs it knows.
 

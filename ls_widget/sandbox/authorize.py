@@ -1,6 +1,6 @@
 """The consent page: ``GET /auth/oauth/authorize`` (v3) and ``/oauth/authorize.php`` (v2), answered by a POST.
 
-The request (lightspeed-api.md section 1.3): ``response_type=code`` (the only value), ``client_id``, ``scope``
+The request (docs/lightspeed-api.md section 1.3): ``response_type=code`` (the only value), ``client_id``, ``scope``
 (space-separated; a ``+`` in the URL decodes to a space), optional ``state``, and PKCE's ``code_challenge`` and
 ``code_challenge_method`` (section 1.4). Errors before consent are an HTML page with status 400 naming the error:
 ``invalid_client`` (client ID missing or unknown), ``unsupported_response_type`` (UNCONFIRMED code: Lightspeed only

@@ -9,9 +9,9 @@ change while the client watches: ``day_of_changes`` does, per resource (Item, Cu
   so does the changed SaleLine's and the Contact's: each record carries its own.
 - ``adds``: new records with new IDs (never an ID used before, deleted ones included, as auto-increment keys). A new
   sale sells live items (the ones added just before it too) on new SaleLines with new ``saleLineID``s.
-- ``archives``: ``archived`` becomes "true": gone from default listings, back with ``archived=true|only`` (lightspeed-
-  api.md section 3.5). Sales have no archived flag here (resources.py), so a sale is voided instead, the way a sale
-  is taken back: it stays listed with ``voided`` "true".
+- ``archives``: ``archived`` becomes "true": gone from default listings, back with ``archived=true|only``
+  (docs/lightspeed-api.md section 3.5). Sales have no archived flag here (resources.py), so a sale is voided
+  instead, the way a sale is taken back: it stays listed with ``voided`` "true".
 - ``deletes``: gone for good, even with ``archived=true`` (what a ``full`` reconciliation must notice). A deleted
   sale takes its lines with it. Lightspeed itself archives rather than deletes most records; the sandbox deletes on
   request because a client must survive it. Items and customers no sale refers to are deleted first.

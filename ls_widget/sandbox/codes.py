@@ -1,6 +1,6 @@
 """Authorization requests waiting on the consent page, and the codes they turn into.
 
-Rules (lightspeed-api.md sections 1.3 and 1.4):
+Rules (docs/lightspeed-api.md sections 1.3 and 1.4):
 - a code lives 60 seconds (the legacy v2 server: 30), is single use, and is bound to the client it was issued to and
   to the PKCE challenge that came with the authorization request;
 - PKCE: ``code_challenge_method`` is ``S256`` or ``plain`` (``plain`` when the method is left out, as RFC 7636 says);

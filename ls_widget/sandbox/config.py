@@ -2,7 +2,7 @@
 
 ``start(**options)`` and ``python -m ls_widget.sandbox --option value`` both build a ``SandboxOptions``; an unknown
 option is a ``TypeError`` so a typo does not silently run with the default. The defaults follow
-``shared/lightspeed-api.md``; the comments give the section. ``None`` for a rate-limit knob means "the documented
+docs/lightspeed-api.md; the comments give the section. ``None`` for a rate-limit knob means "the documented
 formula" (section 4.1), computed from the account's register count.
 """
 

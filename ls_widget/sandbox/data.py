@@ -1,7 +1,7 @@
 """A deterministic, realistic retail dataset: what one Lightspeed account holds.
 
 Equal ``DataOptions`` (seed and sizes) give byte-identical data, built lazily per table and cached per process, so
-many sandboxes in one test run share the work. Records look like Lightspeed's (section 3.3 of lightspeed-api.md):
+many sandboxes in one test run share the work. Records look like Lightspeed's (docs/lightspeed-api.md section 3.3):
 every scalar is a string (booleans "true"/"false", money with two decimals), timestamps are ISO 8601 UTC with an
 explicit ``+00:00`` offset, and IDs grow with creation time.
 

@@ -1,8 +1,8 @@
 """The two error shapes Lightspeed answers with, as exceptions the handlers turn into responses.
 
 OAuth endpoints (and 401 from the API) use the authorization server's RFC 6749 body plus a ``hint``
-(lightspeed-api.md sections 1.9 and 5). The descriptions are the wording Lightspeed's server uses (the 401 example in
-section 5 is verbatim; the others follow the same server's standard texts).
+(docs/lightspeed-api.md sections 1.9 and 5). The descriptions are the wording Lightspeed's server uses (the 401
+example in section 5 is verbatim; the others follow the same server's standard texts).
 
 Other API errors: Lightspeed's JSON keys are UNCONFIRMED (section 5). The sandbox uses the often-cited shape
 ``{"httpCode": "403", "httpMessage": "Forbidden", "message": "...", "errorClass": "..."}``: clients are told to read

@@ -1,4 +1,4 @@
-"""Lightspeed's query filters: ``field=<op>,<value>`` (lightspeed-api.md section 3.5).
+"""Lightspeed's query filters: ``field=<op>,<value>`` (docs/lightspeed-api.md section 3.5).
 
 Operators: ``=`` (also a bare value), ``>``, ``>=``, ``<``, ``<=``, ``!=``, ``~`` (SQL LIKE, ``%`` any run, ``_`` one
 character), ``!~``, ``IN,[a,b,...]`` (at most 100 values), ``><,a,b`` (between, inclusive). The client percent-encodes

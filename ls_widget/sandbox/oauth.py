@@ -1,5 +1,5 @@
 """The token side of OAuth: ``/auth/oauth/token`` (v3), ``/oauth/access_token.php`` (v2), ``/auth/oauth/revoke``,
-``/auth/oauth/introspect`` and ``/.well-known/jwks`` (lightspeed-api.md sections 1.1 and 1.5-1.9).
+``/auth/oauth/introspect`` and ``/.well-known/jwks`` (docs/lightspeed-api.md sections 1.1 and 1.5-1.9).
 
 The token endpoint takes POST only (anything else: 405 ``invalid_request``, "The request method must be POST"),
 with the fields as ``application/json``, ``multipart/form-data`` or ``application/x-www-form-urlencoded`` (the last

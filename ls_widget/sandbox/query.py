@@ -1,4 +1,4 @@
-"""List reads: query parameters, selection, order and pages (lightspeed-api.md sections 3.3-3.5).
+"""List reads: query parameters, selection, order and pages (docs/lightspeed-api.md sections 3.3-3.5).
 
 V3: ``limit`` (default 100, 0-100), ``sort`` (the primary ID or ``timeStamp``, ``-`` for descending; another field is
 a 400 that lists the allowed ones), opaque ``after``/``before`` cursors, and ``@attributes.next``/``previous`` as

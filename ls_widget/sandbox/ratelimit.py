@@ -1,4 +1,4 @@
-"""Lightspeed's 2026 rate limits (lightspeed-api.md section 4.1): a leaky bucket plus a burst limiter, both per
+"""Lightspeed's 2026 rate limits (docs/lightspeed-api.md section 4.1): a leaky bucket plus a burst limiter, both per
 account + OAuth client, so one client's traffic to one account never affects another pair.
 
 Leaky bucket: the level is a float that drains by the drip rate every second. Size 90 plus 10 per register beyond the

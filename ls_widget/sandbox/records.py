@@ -1,4 +1,4 @@
-"""What one record of each kind looks like, in Lightspeed's field order (lightspeed-api.md section 3.3).
+"""What one record of each kind looks like, in Lightspeed's field order (docs/lightspeed-api.md section 3.3).
 
 data.py builds the initial dataset with these, and changes.py the records a day of changes adds or rewrites, so a
 record made later cannot drift from the ones made at start. The builders that draw random numbers draw them in a fixed

@@ -4,7 +4,7 @@ A client has a name, an ID, an optional secret, one redirect URI (the page has a
 "publicly distributed" flag (public clients need PKCE, their secret is optional, section 1.4). Two clients are
 registered at start:
 - the demo client (confidential, for Lightspeed v3), which ``Sandbox.client`` and ``Sandbox.connection()`` use;
-- the deployment's built-in v2 client (``LS_WIDGET_V2_CLIENT_ID`` / ``_SECRET``; design.md, "API types").
+- the deployment's built-in v2 client (``LS_WIDGET_V2_CLIENT_ID`` / ``_SECRET``; docs/lightspeed-api.md section 6).
 Their IDs and secrets derive from the seed, so another process (a browser test driving ``python -m
 ls_widget.sandbox``) can know them; every other client gets random ones.
 

@@ -1,8 +1,8 @@
 """The resources the sandbox serves, what reading each one needs, and their relations.
 
-Scopes for reading (Lightspeed documents what each scope allows, section 2, not a per-endpoint table, so this table
-is derived from the scope descriptions; ``employee:all`` opens everything, and a full-access scope implies its
-``_read`` sibling):
+Scopes for reading (Lightspeed documents what each scope allows, docs/lightspeed-api.md section 2, not a
+per-endpoint table, so this table is derived from the scope descriptions; ``employee:all`` opens everything, and a
+full-access scope implies its ``_read`` sibling):
 - Item (and the ItemShops relation): ``inventory_read`` "View items and inventory", ``inventory``.
 - Category: ``categories`` "View, create, update, and archive product categories", and the inventory scopes (a
   category is part of the inventory a reader of items needs to make sense of them). UNCONFIRMED.

@@ -1,6 +1,6 @@
 """Access and refresh tokens: issue, refresh, revoke, and check them on API requests.
 
-Lightspeed v3 (the 2024 server; lightspeed-api.md sections 1.6-1.8):
+Lightspeed v3 (the 2024 server; docs/lightspeed-api.md sections 1.6-1.8):
 - the access token is an RS256 JWT with ``jti iss aud sub acct scope iat nbf exp`` (floats for the times), about an
   hour; the token response has no ``scope`` and no account ID;
 - refresh tokens rotate on every refresh. The access token issued with the presented refresh token dies at once
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 import secrets
-import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
@@ -42,7 +41,6 @@ REVOKED = "Access token has been revoked"
 class Grant:
     """One connection: what an authorization granted, shared by every token descended from it."""
 
-    grant_id: str
     profile: str
     client_id: str
     account_id: str
@@ -90,7 +88,7 @@ class TokenService:
 
     # -- issuing -------------------------------------------------------------------------------------------------
     def issue(self, profile: str, client_id: str, account_id: str, employee_id: str, scopes: tuple) -> dict:
-        grant = Grant(uuid.uuid4().hex, profile, client_id, account_id, employee_id, tuple(scopes))
+        grant = Grant(profile, client_id, account_id, employee_id, tuple(scopes))
         access, refresh = self._new_pair(grant, parent=None)
         return self._response(access, refresh)
 

@@ -1,7 +1,8 @@
 """A JupyterLab 4 server and a Playwright page driven the way an analyst drives them.
 
-Shared by ``tests/browser/conftest.py`` and ``scripts/readme_screenshot.py``. Facts behind every choice here (flags,
-user settings, waiting on ``window.jupyterapp`` instead of the toolbar indicator) are in ``shared/browser-testing.md``.
+Shared by ``tests/browser/conftest.py`` and ``scripts/readme_screenshot.py``. The reasons behind every choice here
+(Debian's Chromium and its flags, the server's options and user settings, waiting on ``window.jupyterapp`` instead of
+the toolbar indicator) are in ``tests/browser/README.md``.
 
 Python's side is checked by running code in the notebook's own kernel (the same kernel and namespace as the cells)
 and reading what it prints: :func:`run_python`. It goes through the kernel connection the page already holds, so the
@@ -509,7 +510,7 @@ def bundle_problem() -> str | None:
 
 
 # --------------------------------------------------------------------------------------------------------------
-# The panel, as a user meets it (roles and accessible names from design.md's contract)
+# The panel, as a user meets it (roles and accessible names: tests/browser/README.md)
 # --------------------------------------------------------------------------------------------------------------
 def scope_picker(root):
     """The scope picker dialog, once "Edit scopes" opened it."""

@@ -1,4 +1,4 @@
-"""API error statuses and bodies (lightspeed-api.md section 5) and what each resource needs."""
+"""API error statuses and bodies (docs/lightspeed-api.md section 5) and what each resource needs."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The consent page and the errors before it (lightspeed-api.md 1.3, 1.4, 1.10)."""
+"""The consent page and the errors before it (docs/lightspeed-api.md sections 1.3, 1.4 and 1.10)."""
 
 from __future__ import annotations
 

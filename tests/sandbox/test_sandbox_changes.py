@@ -1,6 +1,6 @@
 """A day of changes (``Sandbox.day_of_changes``, ``POST /_sandbox/changes``) and what incremental sync reads of it:
 ``timeStamp>=`` boundaries, ``sort=timeStamp`` cursors over ties, V2 ``orderby=timeStamp``, ``archived``, ``count=1``
-(lightspeed-api.md sections 3.3-3.5). Black-box over HTTP; every test changes data, so each has its own sandbox."""
+(docs/lightspeed-api.md sections 3.3-3.5). Black-box over HTTP; every test changes data, so each has its own sandbox."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Filters in Lightspeed's encoding, archived, timeStamp, or, load_relations (section 3.5) and relation costs."""
+"""Filters in Lightspeed's encoding, archived, timeStamp, or, load_relations and relation costs
+(docs/lightspeed-api.md section 3.5)."""
 
 from __future__ import annotations
 

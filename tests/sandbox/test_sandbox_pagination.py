@@ -1,4 +1,5 @@
-"""Walking lists: V3 cursors, V2 offsets, the one-record and empty shapes, count=1 (sections 3.3-3.4)."""
+"""Walking lists: V3 cursors, V2 offsets, the one-record and empty shapes, count=1
+(docs/lightspeed-api.md sections 3.3-3.4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Rate limits (section 4): the leaky bucket and the burst limiter, per account + client, and their headers."""
+"""Rate limits (docs/lightspeed-api.md section 4): the leaky bucket and the burst limiter, per account + client,
+and their headers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Refresh tokens on the v3 server: rotation, deferred revocation, the 5-a-minute cap, idle expiry (section 1.8)."""
+"""Refresh tokens on the v3 server: rotation, deferred revocation, the 5-a-minute cap, idle expiry
+(docs/lightspeed-api.md section 1.8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The token endpoint: code exchange, PKCE, body encodings, client authentication, errors (sections 1.4-1.9)."""
+"""The token endpoint: code exchange, PKCE, body encodings, client authentication, errors
+(docs/lightspeed-api.md sections 1.4-1.9)."""
 
 from __future__ import annotations
 
