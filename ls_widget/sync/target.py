@@ -32,8 +32,12 @@ _BOOKKEEPING = ("_dlt_load_id", "_dlt_id", DELETED)
 def _dlt():
     try:
         import dlt
-    except ImportError:
-        raise SyncError("Syncing needs the 'sync' extra: pip install 'ls-widget[sync]'.") from None
+    except ImportError as error:
+        if error.name == "dlt":
+            raise SyncError("Syncing needs the 'sync' extra: pip install 'ls-widget[sync]'.") from None
+        # dlt is there but broken (half installed, a dependency missing): saying "install it" would mislead.
+        raise SyncError(f"dlt is installed but cannot be imported ({error}); reinstall it: "
+                        "pip install --force-reinstall 'ls-widget[sync]'.") from error
     return dlt
 
 

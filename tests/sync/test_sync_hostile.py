@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from ls_widget import ApiError, SyncError
@@ -79,3 +81,31 @@ def test_tables_of_one_account_never_take_another_accounts_records(api, monkeypa
     with pytest.raises(SyncError, match="account 5.*account 6"):
         sync_run.sync(other, target, ["Item"], progress=False)
     assert target.count("Item") == 1
+
+
+def test_without_dlt_the_message_says_which_extra_to_install(monkeypatch):
+    from ls_widget.errors import SyncError
+    from ls_widget.sync import target
+
+    monkeypatch.setitem(sys.modules, "dlt", None)  # what Python does for a module that is not installed
+    with pytest.raises(SyncError, match=r"pip install 'ls-widget\[sync\]'"):
+        target._dlt()
+
+
+def test_a_broken_dlt_is_not_reported_as_missing(monkeypatch):
+    """A half-installed dlt (one of its own imports failing) is named as such, with the reinstall command."""
+    import builtins
+
+    from ls_widget.errors import SyncError
+    from ls_widget.sync import target
+
+    real_import = builtins.__import__
+
+    def broken(name, *args, **kwargs):
+        if name == "dlt":
+            raise ModuleNotFoundError("No module named 'orjson'", name="orjson")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", broken)
+    with pytest.raises(SyncError, match=r"dlt is installed but cannot be imported .*orjson.*--force-reinstall"):
+        target._dlt()
