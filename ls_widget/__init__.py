@@ -60,4 +60,18 @@ __all__ = [
     "SyncError",
     "sync_all",
 ]
-__version__ = "0.1.0"
+
+
+def _installed_version() -> str:
+    # The version is declared once, in pyproject.toml; the installed metadata carries it here (and, through
+    # ls_widget.capture, to `jupyter server extension list`).
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ls-widget")
+    except PackageNotFoundError:  # imported from a source tree that was never installed
+        return "0+unknown"
+
+
+__version__ = _installed_version()
+del _installed_version
