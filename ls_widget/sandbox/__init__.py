@@ -8,7 +8,7 @@
 
 or from a shell: ``python -m ls_widget.sandbox [--port N] [--items N ...]`` (prints its base URL first).
 
-It follows Lightspeed as documented (``shared/lightspeed-api.md``): the consent page, codes, PKCE, rotating refresh
+It follows Lightspeed as documented (docs/lightspeed-api.md): the consent page, codes, PKCE, rotating refresh
 tokens with deferred revocation, JWT access tokens, the v2 legacy server's quirks, the API's shapes, filters, cursor and
 offset pagination, scopes, the leaky bucket and burst limiter with their headers. Fault injection (failing, dropped or
 slow requests, expired or revoked tokens, a clock to move forward) is an explicit feature, and so is changing the data
@@ -24,12 +24,24 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
+import tempfile
 from typing import TYPE_CHECKING
 
 import httpx
 
+try:  # the `sandbox` extra, which the core package does not install: tornado serves it, joserfc signs its JWTs
+    import joserfc  # noqa: F401
+    import tornado  # noqa: F401
+except ImportError as missing:
+    raise ImportError(
+        f"ls_widget.sandbox needs {missing.name or 'tornado and joserfc'}, from the optional `sandbox` extra: "
+        "pip install 'ls-widget[sandbox]'"
+    ) from missing
+
 from ..clients import OAuthClient
 from ..profiles import API_URL_ENV, AUTH_URL_ENV, V2_CLIENT_ID_ENV, V2_CLIENT_SECRET_ENV
+from ..store import HOME_ENV
 from .app import SandboxState
 from .changes import CHANGEABLE, day_of_changes
 from .config import DataOptions, SandboxOptions
@@ -39,6 +51,7 @@ from .server import ServerThread
 
 if TYPE_CHECKING:
     from ..panel import LightspeedConnection
+    from ..session import LightspeedSession
 
 __all__ = ["DataOptions", "Sandbox", "SandboxOptions", "start"]
 
@@ -55,7 +68,11 @@ DEFAULT_SCOPES = {
 
 def start(port: int = 0, *, configure_environment: bool = True, **options) -> "Sandbox":
     """Start a sandbox on 127.0.0.1 (``port=0``: any free port) in a background thread. ``options`` are
-    ``SandboxOptions``/``DataOptions`` fields, e.g. ``items=100, sales=500, bucket_size=1000``."""
+    ``SandboxOptions``/``DataOptions`` fields, e.g. ``items=100, sales=500, drip_rate=20``.
+
+    Unless ``configure_environment=False``, it points ``LS_WIDGET_AUTH_URL``/``LS_WIDGET_API_URL`` at itself, sets
+    the v2 built-in client, and, when ``LS_WIDGET_HOME`` is not set, points it at a temporary store deleted by
+    ``stop()``, so nothing made for the sandbox lands among your real clients and connections."""
     return Sandbox(SandboxOptions.build(**options), port=port, configure_environment=configure_environment)
 
 
@@ -67,6 +84,7 @@ class Sandbox:
         self._server = ServerThread(self.state, port)
         self.url = self._server.start()
         self._saved_env: dict | None = None
+        self._temporary_home: str | None = None
         if configure_environment:
             self._configure_environment()
 
@@ -121,6 +139,12 @@ class Sandbox:
         conn.observe(follow, names="redirect_uri")
         follow({"new": conn.redirect_uri})
         return conn
+
+    def sign_in(self, conn) -> "LightspeedSession":
+        """Play both of the analyst's clicks for ``conn`` (a panel or a plain ``Connection``): "Save and authorize",
+        then "Authorize application" on the consent page; returns the session. For scripts and CI, where no one can
+        click; in a notebook, click the panel instead."""
+        return conn.complete_authorization(self.approve(conn.authorization_url()))
 
     def approve(self, authorization_url: str, decision: str = "approve", account: str | None = None) -> str:
         """Play the analyst's browser: open ``authorization_url`` (the consent page), click "Authorize application"
@@ -208,8 +232,12 @@ class Sandbox:
 
     # -- life cycle --------------------------------------------------------------------------------------------------
     def stop(self) -> None:
+        """Stop the server, put the environment back and delete the temporary store, if the sandbox made one."""
         self._server.stop()
         self._restore_environment()
+        if self._temporary_home is not None:
+            shutil.rmtree(self._temporary_home, ignore_errors=True)
+            self._temporary_home = None
 
     @property
     def running(self) -> bool:
@@ -229,6 +257,11 @@ class Sandbox:
         wanted = {AUTH_URL_ENV: self.url, API_URL_ENV: self.url,
                   V2_CLIENT_ID_ENV: self.state.registry.v2_builtin.client_id,
                   V2_CLIENT_SECRET_ENV: self.state.registry.v2_builtin.secret}
+        if not os.environ.get(HOME_ENV):
+            # Clients, connections and tokens made for the sandbox would be dead (or, named like a real one, would
+            # replace it) in the analyst's own store: keep them apart, and delete them with the sandbox.
+            self._temporary_home = tempfile.mkdtemp(prefix="ls-widget-sandbox-")
+            wanted[HOME_ENV] = self._temporary_home
         self._saved_env = {name: os.environ.get(name) for name in wanted}
         os.environ.update(wanted)
 

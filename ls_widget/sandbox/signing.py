@@ -1,4 +1,4 @@
-"""The v3 access token's signature: RS256 JWTs and the JWKS that verifies them (lightspeed-api.md section 1.7).
+"""The v3 access token's signature: RS256 JWTs and the JWKS that verifies them (docs/lightspeed-api.md section 1.7).
 
 Each sandbox makes a fresh 2048-bit RSA key when it starts, under the ``kid`` Lightspeed's documentation shows. The
 public half is served at ``/.well-known/jwks``; a client can verify tokens exactly as it would against Lightspeed.

@@ -180,3 +180,33 @@ def test_sales_are_consistent_with_their_lines():
         assert sale["customerID"] == "0" or sale["customerID"] in customers
     walk_ins = sum(1 for s in data.table("Sale").records if s["customerID"] == "0")
     assert 0 < walk_ins < len(data.table("Sale").records)
+
+
+def test_without_a_home_set_the_sandbox_keeps_its_own_store_and_deletes_it(monkeypatch, tmp_path):
+    """A client saved for the sandbox (named like the analyst's real one) never replaces a real client."""
+    monkeypatch.delenv("LS_WIDGET_HOME")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # where platformdirs would put the real store
+    box = sandbox.start(**SMALL)
+    try:
+        own = Path(os.environ["LS_WIDGET_HOME"])
+        assert own.is_dir() and not own.is_relative_to(tmp_path)
+        OAuthClient("Reporting notebook", box.client.client_id, box.client.client_secret).save()
+        box.sign_in(box.connection(oauth_client="Reporting notebook")).get("Item", 1)
+        assert (own / "clients").is_dir() and any((own / "tokens").iterdir())
+    finally:
+        box.stop()
+    assert "LS_WIDGET_HOME" not in os.environ
+    assert not own.exists()
+    assert not (tmp_path / "data").exists()
+
+
+def test_a_home_already_set_is_used_and_kept(ls_home):
+    box = sandbox.start(**SMALL)
+    try:
+        assert os.environ["LS_WIDGET_HOME"] == str(ls_home)
+        session = box.sign_in(box.connection())
+        assert session.account_id == box.account_id
+    finally:
+        box.stop()
+    assert os.environ["LS_WIDGET_HOME"] == str(ls_home)
+    assert any((ls_home / "tokens").iterdir())
