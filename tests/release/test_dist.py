@@ -202,3 +202,28 @@ def test_the_sandbox_without_its_extra_says_how_to_get_it(installed):
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("ImportError: ls_widget.sandbox needs tornado"), done.stderr[-2000:]
     assert SANDBOX_HINT in last, last
+
+
+def test_the_readme_runs_as_written_on_the_wheel_with_the_extras_it_names(dists, no_node_env, tmp_path):
+    """What a new user does: `pip install 'ls-widget[sandbox,sync]'` (as the README says) into a fresh environment,
+    then run the README's examples in order, away from this checkout and with no store of their own yet."""
+    prefix = tmp_path / "venv"
+    run([sys.executable, "-m", "venv", prefix], no_node_env)
+    python = bin_dir(prefix) / "python"
+    env = dict(no_node_env, PATH=os.pathsep.join([str(bin_dir(prefix)), no_node_env["PATH"]]),
+               VIRTUAL_ENV=str(prefix), HOME=str(tmp_path / "home"), XDG_DATA_HOME=str(tmp_path / "home" / "data"),
+               MPLBACKEND="Agg")
+    env = {name: value for name, value in env.items() if not name.startswith("LS_WIDGET_")}
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "pip install 'ls-widget[sandbox,sync]'" in readme  # the extras this test installs are the README's
+    run([python, "-m", "pip", "install", "-q", f"{dists['wheel']}[sandbox,sync]"], env)
+    work = tmp_path / "work"
+    work.mkdir()
+    (tmp_path / "home").mkdir()
+    shutil.copy(ROOT / "tests" / "readme_runner.py", work)
+    shutil.copy(ROOT / "README.md", work)
+    done = run([python, work / "readme_runner.py", "README.md"], env, timeout=900, cwd=work)
+    assert done.stdout.rstrip().endswith("blocks ran"), done.stdout[-2000:]
+    origin = run([python, "-c", "import ls_widget; print(ls_widget.__file__)"], env, cwd=work).stdout.strip()
+    assert origin.startswith(str(prefix)), origin  # the installed wheel ran, not the checkout
+    assert not any((tmp_path / "home").rglob("*")), "the README's sandbox wrote into the user's own store"
