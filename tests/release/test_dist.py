@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tarfile
 import textwrap
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -227,3 +229,21 @@ def test_the_readme_runs_as_written_on_the_wheel_with_the_extras_it_names(dists,
     origin = run([python, "-c", "import ls_widget; print(ls_widget.__file__)"], env, cwd=work).stdout.strip()
     assert origin.startswith(str(prefix)), origin  # the installed wheel ran, not the checkout
     assert not any((tmp_path / "home").rglob("*")), "the README's sandbox wrote into the user's own store"
+
+
+def test_the_pypi_description_is_the_readme_with_every_image_and_link_absolute(dists):
+    """PyPI shows the description away from the repository: a relative `docs/panel.png` would be a broken image."""
+    with zipfile.ZipFile(dists["wheel"]) as wheel:
+        name = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
+        metadata = wheel.read(name).decode("utf-8")
+    headers, _, description = metadata.partition("\n\n")
+    assert "Description-Content-Type: text/markdown" in headers
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert description.splitlines()[0] == readme.splitlines()[0]  # the README itself, from its first line
+    targets = re.findall(r"\]\(([^)\s]+)\)", description)
+    assert targets, "no links found: the pattern no longer matches the README"
+    relative = [t for t in targets if not t.startswith(("https://", "http://", "#"))]
+    assert not relative, relative
+    assert "](https://raw.githubusercontent.com/ls-widget/ls-widget/main/docs/panel.png)" in description
+    for local in re.findall(r"\]\((?!https?://|#)([^)\s]+)\)", readme):  # each one made absolute points at a file
+        assert (ROOT / local).exists(), local
