@@ -14,6 +14,7 @@ import argparse
 import sys
 from typing import Sequence
 
+from . import __version__
 from .errors import LightspeedError
 
 
@@ -35,6 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ls-widget", description="Lightspeed Retail (R-Series) from the shell.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     listing = commands.add_parser("connections", help="list saved connections and their last sync")

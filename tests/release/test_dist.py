@@ -187,9 +187,11 @@ def test_the_server_extension_is_enabled_by_the_installed_config(installed):
     assert installed.facts["server_config"] == {"ServerApp": {"jpserver_extensions": {"ls_widget.capture": True}}}
 
 
-def test_the_command_line_runs(installed):
+def test_the_command_line_runs(installed, pyproject_version):
     done = run([bin_dir(installed.prefix) / "ls-widget", "--help"], installed.env, timeout=60)
     assert done.stdout.startswith("usage: ls-widget"), done.stdout[:200]
+    done = run([bin_dir(installed.prefix) / "ls-widget", "--version"], installed.env, timeout=60)
+    assert done.stdout.strip() == f"ls-widget {pyproject_version}"
 
 
 def test_the_core_needs_neither_tornado_nor_joserfc(installed):
