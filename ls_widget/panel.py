@@ -14,7 +14,7 @@ messages are handled in ``panel_messages``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import anywidget
 import traitlets as t
@@ -29,6 +29,9 @@ if TYPE_CHECKING:  # httpx and the session load with the first request, not with
     from .session import LightspeedSession
 
 _STATIC = Path(__file__).parent / "static"
+# Called as ``listener(panel, authorization_url)`` whenever a panel starts a sign-in. The sandbox listens: it plays
+# the step an analyst does once on Lightspeed's client page, registering the redirect URI the panel shows.
+_sign_in_listeners: list[Callable[["LightspeedConnection", str], None]] = []
 
 
 class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
@@ -97,7 +100,10 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
     # -- the OAuth flow: delegated to the connection -------------------------------------------------------------
     def authorization_url(self) -> str:
         """Start a fresh sign-in (new state and PKCE verifier) and return the Lightspeed URL to open."""
-        return self._connection.authorization_url()
+        url = self._connection.authorization_url()
+        for listener in list(_sign_in_listeners):
+            listener(self, url)
+        return url
 
     def complete_authorization(self, redirected_url: str) -> LightspeedSession:
         """Finish the sign-in from the address Lightspeed redirected to; returns the ready session."""

@@ -27,6 +27,7 @@ import re
 import shutil
 import tempfile
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
@@ -40,6 +41,7 @@ except ImportError as missing:
     ) from missing
 
 from ..clients import OAuthClient
+from ..panel import _sign_in_listeners
 from ..profiles import API_URL_ENV, AUTH_URL_ENV, V2_CLIENT_ID_ENV, V2_CLIENT_SECRET_ENV
 from ..store import HOME_ENV
 from .app import SandboxState
@@ -87,6 +89,7 @@ class Sandbox:
         self._temporary_home: str | None = None
         if configure_environment:
             self._configure_environment()
+        _sign_in_listeners.append(self._register_the_panels_redirect_uri)
 
     # -- what a notebook needs ------------------------------------------------------------------------------------
     @property
@@ -139,6 +142,20 @@ class Sandbox:
         conn.observe(follow, names="redirect_uri")
         follow({"new": conn.redirect_uri})
         return conn
+
+    def _register_the_panels_redirect_uri(self, panel: "LightspeedConnection", authorization_url: str) -> None:
+        """A panel in this process starts a sign-in here: register the redirect URI it shows for the client it uses,
+        as an analyst does once on Lightspeed's client page (any panel, not only ``connection()``'s: the README's
+        ``LightspeedConnection(oauth_client=...)`` signs in from JupyterLab too)."""
+        if not authorization_url.startswith(self.url + "/") or not panel.redirect_uri:
+            return
+        client_id = parse_qs(urlsplit(authorization_url).query).get("client_id", [""])[0]
+        if self.state.registry.get(client_id) is None:
+            return
+        try:
+            self.set_redirect_uri(client_id, panel.redirect_uri)
+        except ValueError as error:
+            log.warning("ls_widget sandbox: kept the old redirect URI of %s: %s", client_id, error)
 
     def sign_in(self, conn) -> "LightspeedSession":
         """Play both of the analyst's clicks for ``conn`` (a panel or a plain ``Connection``): "Save and authorize",
@@ -235,6 +252,8 @@ class Sandbox:
         """Stop the server, put the environment back and delete the temporary store, if the sandbox made one."""
         self._server.stop()
         self._restore_environment()
+        if self._register_the_panels_redirect_uri in _sign_in_listeners:
+            _sign_in_listeners.remove(self._register_the_panels_redirect_uri)
         if self._temporary_home is not None:
             shutil.rmtree(self._temporary_home, ignore_errors=True)
             self._temporary_home = None
