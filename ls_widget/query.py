@@ -1,10 +1,10 @@
 """Lightspeed's query-string dialect: filters, ``load_relations`` and their encoding.
 
-A filter is ``field=<op>,<value>`` with the operator and the comma percent-encoded, e.g. ``price=>=,5`` travels as
-``price=%3E%3D%2C5``, while the ``=`` and ``&`` that separate parameters must stay literal (encoding the whole query
-string silently breaks filters; docs/lightspeed-api.md section 3.5). In Python a filter is a tuple:
-``price=(">=", 5)``, ``itemID=("IN", [1, 2])``, ``timeStamp=(">", datetime)``, ``price=("><", (5, 10))``; a plain
-value means equality.
+A filter is ``field=<op>,<value>`` with the operator and the comma percent-encoded, e.g. ``defaultCost=>=,5``
+travels as ``defaultCost=%3E%3D%2C5``, while the ``=`` and ``&`` that separate parameters must stay literal
+(encoding the whole query string silently breaks filters; docs/lightspeed-api.md section 3.5). In Python a filter
+is a tuple: ``defaultCost=(">=", 5)``, ``itemID=("IN", [1, 2])``, ``timeStamp=(">", datetime)``,
+``defaultCost=("><", (5, 10))``; a plain value means equality.
 """
 
 from __future__ import annotations

@@ -11,14 +11,14 @@ from ls_widget.query import encode
 @pytest.mark.parametrize(
     "params, expected",
     [
-        ({"price": (">=", 5)}, "price=%3E%3D%2C5"),
+        ({"defaultCost": (">=", 5)}, "defaultCost=%3E%3D%2C5"),
         ({"amount": (">", 5)}, "amount=%3E%2C5"),
         ({"amount": ("<", 5)}, "amount=%3C%2C5"),
         ({"amount": ("<=", 5)}, "amount=%3C%3D%2C5"),
         ({"amount": ("!=", 5)}, "amount=%21%3D%2C5"),
         ({"description": ("~", "%shirt%")}, "description=~%2C%25shirt%25"),
         ({"itemID": ("IN", [1, 2, 3])}, "itemID=IN%2C%5B1%2C2%2C3%5D"),
-        ({"price": ("><", (5, 10))}, "price=%3E%3C%2C5%2C10"),
+        ({"defaultCost": ("><", (5, 10))}, "defaultCost=%3E%3C%2C5%2C10"),
         ({"itemID": 5}, "itemID=5"),
         ({"itemID": ("=", 5)}, "itemID=5"),
         ({"archived": True}, "archived=true"),
@@ -45,8 +45,8 @@ def test_datetimes_are_utc_iso_with_offset():
         ({"itemID": ("IN", list(range(101)))}, "1 to 100 values"),
         ({"itemID": ("IN", [])}, "1 to 100 values"),
         ({"itemID": ("IN", "1,2")}, "needs a list"),
-        ({"price": ("><", (1,))}, "exactly two bounds"),
-        ({"price": ("=>", 5)}, "operator from"),
+        ({"defaultCost": ("><", (1,))}, "exactly two bounds"),
+        ({"defaultCost": ("=>", 5)}, "operator from"),
     ],
 )
 def test_bad_filters_are_explained(params, message):
