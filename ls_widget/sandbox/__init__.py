@@ -41,7 +41,6 @@ except ImportError as missing:
     ) from missing
 
 from ..clients import OAuthClient
-from ..panel import _sign_in_listeners
 from ..profiles import API_URL_ENV, AUTH_URL_ENV, V2_CLIENT_ID_ENV, V2_CLIENT_SECRET_ENV
 from ..store import HOME_ENV
 from .app import SandboxState
@@ -89,6 +88,9 @@ class Sandbox:
         self._temporary_home: str | None = None
         if configure_environment:
             self._configure_environment()
+        # Imported here: the panel module loads anywidget, which `python -m ls_widget.sandbox` has no use for.
+        from ..panel import _sign_in_listeners
+
         _sign_in_listeners.append(self._register_the_panels_redirect_uri)
 
     # -- what a notebook needs ------------------------------------------------------------------------------------
@@ -252,6 +254,8 @@ class Sandbox:
         """Stop the server, put the environment back and delete the temporary store, if the sandbox made one."""
         self._server.stop()
         self._restore_environment()
+        from ..panel import _sign_in_listeners
+
         if self._register_the_panels_redirect_uri in _sign_in_listeners:
             _sign_in_listeners.remove(self._register_the_panels_redirect_uri)
         if self._temporary_home is not None:
