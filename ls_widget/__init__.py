@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from .catalogue import resources
 from .clients import OAuthClient, oauth_clients
 from .connections import saved_connections
 from .errors import (
@@ -55,6 +56,7 @@ __all__ = [
     "NotConnectedError",
     "OAuthClient",
     "oauth_clients",
+    "resources",
     "saved_connections",
     "StoreError",
     "SyncError",

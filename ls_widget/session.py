@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterator
 import httpx
 
 from . import query
+from .catalogue import check_request
 from .auth import LightspeedAuth, SignIn, check_origin, origin_of
 from .answers import excerpt
 from .errors import ApiError
@@ -118,16 +119,19 @@ class LightspeedSession:
     def get(self, resource: str, id: Any = None, **params: Any) -> Any:
         """One record (with ``id``) as a dict, or the records of the first page as a list."""
         if id is not None:
+            check_request(f"{resource}/{id}", params)
             page = self._get_page(f"{resource}/{id}.json", params)
             records = page.records(resource)
             if len(records) != 1:
                 raise page.invalid(f"holds {len(records)} {_record_key(resource)} records for one id")
             return records[0]
+        check_request(resource, params)
         params.setdefault("limit", PAGE_SIZE)
         return self._get_page(f"{resource}.json", params).records(resource)
 
     def count(self, resource: str, **params: Any) -> int:
         """How many records match (v3 ``count=1``, 10 drips; v2 reads it from a one-record page)."""
+        check_request(resource, params)
         if self.profile.pagination == "cursor":
             return self._get_page(f"{resource}.json", {**params, "count": 1}).count()
         return self._get_page(f"{resource}.json", {**params, "limit": 1}).count()
@@ -139,6 +143,7 @@ class LightspeedSession:
 
     def pages(self, resource: str, **params: Any) -> Iterator[list[dict]]:
         """The records page by page."""
+        check_request(resource, params)
         params.setdefault("limit", PAGE_SIZE)
         if self.profile.pagination == "cursor":
             yield from self._cursor_pages(resource, params)
