@@ -57,8 +57,9 @@ if TYPE_CHECKING:
 __all__ = ["DataOptions", "Sandbox", "SandboxOptions", "start"]
 
 log = logging.getLogger("ls_widget.sandbox")
-# Read scopes for every resource the sandbox serves; the legacy catalog has no inventory_read, so v2 asks for
-# employee:inventory there.
+# Read scopes for the resources a demo reads (items and stock, sales, customers, shops, employees; not purchase
+# orders, stock counts or the payment and tax setup, which need scopes of their own: ls_widget.catalogue); the legacy
+# catalog has no inventory_read, so v2 asks for employee:inventory there.
 DEFAULT_SCOPES = {
     "v3": ("employee:inventory_read", "employee:register_read", "employee:customers_read", "employee:admin_shops",
            "employee:admin_employees"),
@@ -241,10 +242,11 @@ class Sandbox:
         """Change the data "now" (the sandbox clock's current second, one ``timeStamp`` for every change): per
         resource of ``resources`` (Item, Customer, Sale), edit ``edits`` live records (a visible field changes), add
         ``adds``, archive ``archives`` (sales are voided instead) and delete ``deletes`` for good. A count is one
-        number for every resource or ``{"Item": 3, ...}``. Sales stay consistent with their SaleLines. ``seed``
-        picks the records (default: a new pick each call, the same sequence in every run). Returns the changed IDs:
-        ``{"accountID", "timeStamp", "Item": {"edited", "added", "archived", "deleted"}, "Customer": {...},
-        "Sale": {"edited", "added", "voided", "deleted"}, "SaleLine": {"edited", "added", "deleted"}}``.
+        number for every resource or ``{"Item": 3, ...}``. Sales stay consistent with their SaleLines and
+        SalePayments, items with their ItemShop rows. ``seed`` picks the records (default: a new pick each call, the
+        same sequence in every run). Returns the changed IDs: ``{"accountID", "timeStamp", "Item": {"edited",
+        "added", "archived", "deleted"}, "Customer": {...}, "Sale": {"edited", "added", "voided", "deleted"},
+        "SaleLine": {"edited", "added", "deleted"}, "SalePayment": {"edited", "added", "deleted"}}``.
         Details in changes.py."""
         return day_of_changes(self.state, edits=edits, adds=adds, archives=archives, deletes=deletes,
                               resources=resources, seed=seed, account=account)

@@ -1,5 +1,8 @@
-"""The API: ``/API/V3/Account.json``, ``/API/V3/Account/{id}[.json]``, ``/API/V3/Account/{id}/{Resource}.json``,
-``.../{Resource}/{rid}.json`` and ``.../Sale/{saleID}/SaleLine.json``; the same under ``/API/`` for v2.
+"""The API: ``/API/V3/Account.json``, ``/API/V3/Account/{id}[.json]``, ``/API/V3/Account/{id}/{Resource}.json`` for
+every resource of the catalogue (resources.py), ``.../{Resource}/{rid}.json`` (one record, with
+``"@attributes": {"count": "1"}`` beside it as in every documented single-record answer, docs/lightspeed-api.md
+section 3.3) and ``.../Sale/{saleID}/SaleLine.json``, ``.../Sale/{saleID}/SalePayment.json``; the same under
+``/API/`` for v2.
 
 Every request, in order: the bearer token (401 with the authorization server's body, docs/lightspeed-api.md
 section 5: "Access token could not be verified", or "Access token has been revoked"); the answer it would get (404
@@ -167,7 +170,8 @@ class ResourceHandler(ApiHandler):
         if record is None:
             raise ApiProblem(404, f"{resource.name} {record_id} was not found.")
         cost = 1.0 + relation_cost(resource, relations, many_records=False)
-        return Plan(cost, lambda: {resource.name: embed(account, resource, record, relations)})
+        return Plan(cost, lambda: {"@attributes": {"count": "1"},
+                                   resource.name: embed(account, resource, record, relations)})
 
     def _list(self, account: AccountData, resource: Resource, pairs: list, extra: tuple) -> Plan:
         table = account.table(resource.name)

@@ -4,17 +4,20 @@ An incremental sync pulls ``timeStamp=>=,<last seen - lookback>`` sorted by ``ti
 and merges by primary key; its ``full`` mode also drops what disappeared. To show that it works, the data must
 change while the client watches: ``day_of_changes`` does, per resource (Item, Customer, Sale):
 
-- ``edits``: a visible field changes (an item's description and price; a customer's type and e-mail; a sale gets one
-  more unit on one line, its totals follow, an open sale is completed). The record's ``timeStamp`` moves to now, and
-  so does the changed SaleLine's and the Contact's: each record carries its own.
+- ``edits``: a visible field changes (an item's description and price, and the stock of one of its shops, the
+  summary ItemShop row following; a customer's type and e-mail; a sale gets one more unit on one line, its totals
+  and payments follow, an open sale is completed and paid). The record's ``timeStamp`` moves to now (a sale's
+  ``updatetime`` with it), and so does the changed SaleLine's, ItemShop's and Contact's: each record carries its own.
 - ``adds``: new records with new IDs (never an ID used before, deleted ones included, as auto-increment keys). A new
-  sale sells live items (the ones added just before it too) on new SaleLines with new ``saleLineID``s.
+  item comes with its ItemShop rows; a new sale sells live items (the ones added just before it too) on new
+  SaleLines and is paid by a new SalePayment.
 - ``archives``: ``archived`` becomes "true": gone from default listings, back with ``archived=true|only``
-  (docs/lightspeed-api.md section 3.5). Sales have no archived flag here (resources.py), so a sale is voided
-  instead, the way a sale is taken back: it stays listed with ``voided`` "true".
+  (docs/lightspeed-api.md section 3.5). A sale is voided instead, the way a sale is taken back: it stays listed
+  with ``voided`` "true".
 - ``deletes``: gone for good, even with ``archived=true`` (what a ``full`` reconciliation must notice). A deleted
-  sale takes its lines with it. Lightspeed itself archives rather than deletes most records; the sandbox deletes on
-  request because a client must survive it. Items and customers no sale refers to are deleted first.
+  sale takes its lines and payments with it, a deleted item its ItemShop rows. Lightspeed itself archives rather
+  than deletes most records; the sandbox deletes on request because a client must survive it. Items and customers
+  no sale refers to are deleted first.
 
 Every change is stamped with the same second of the sandbox clock (``advance_clock`` moves it), so hundreds of
 records share one ``timeStamp``: exactly what tests of inclusive ``>=`` boundaries and of cursor ties need.
@@ -30,9 +33,9 @@ import logging
 import random
 from dataclasses import dataclass, field
 
-from . import sale_changes
+from . import sale_changes, stock
 from .data import AccountData, Table
-from .records import customer_record, iso, item_record, money, cents
+from .records import CENT, SCALE, customer_record, iso, item_prices, item_record, units
 from .words import COLORS, EMAIL_DOMAINS
 
 log = logging.getLogger("ls_widget.sandbox")
@@ -140,7 +143,8 @@ def day_of_changes(state, *, edits=10, adds=5, archives=2, deletes=1, resources=
                    account: str | None = None) -> dict:
     """Apply a day of changes to ``account`` (default: the first) of a ``SandboxState``; returns the summary
     ``{"accountID", "timeStamp", "Item": {"edited", "added", "archived", "deleted"}, "Customer": {...},
-    "Sale": {"edited", "added", "voided", "deleted"}, "SaleLine": {"edited", "added", "deleted"}}`` (lists of IDs,
+    "Sale": {"edited", "added", "voided", "deleted"}, "SaleLine": {"edited", "added", "deleted"},
+    "SalePayment": {"edited", "added", "deleted"}}`` (lists of IDs,
     ascending; a resource not changed is absent). Takes the state's (re-entrant) lock, so requests never see half a
     day."""
     if isinstance(resources, str):
@@ -185,41 +189,64 @@ def _sorted(ids) -> list:
 
 # -- items -----------------------------------------------------------------------------------------------------------
 def change_items(day: Day) -> dict:
-    edit, items = day.edit("Item"), day.data.table("Item").records
+    edit, shops_edit, items = day.edit("Item"), day.edit("ItemShop"), day.data.table("Item").records
     sold = {line["itemID"] for line in day.data.table("SaleLine").records}
     live = [r for r in items if r["archived"] == "false"]
     edited, archived, deleted = day.pick(items, live, sold, "itemID")
     for item_id in edited:
-        edit.replace(_edited_item(day, edit.current(item_id)))
+        item = _edited_item(day, edit.current(item_id))
+        edit.replace(item)
+        _restock(day, shops_edit, item)
     for item_id in archived:
         edit.replace({**edit.current(item_id), "archived": "true", "timeStamp": day.stamp})
     for item_id in deleted:
         edit.delete(item_id)
+        for row in day.data.item_shops(edit.current(item_id)):
+            shops_edit.delete(row["itemShopID"])
+        day.data.set_children("ItemShop", item_id, None)
     categories = day.data.table("Category").records
     parents = {c["parentID"] for c in categories}
     leaves = [c for c in categories if c["categoryID"] not in parents] or [None]
+    shop_ids = [s["shopID"] for s in day.data.table("Shop").records]
     for _ in range(day.counts["adds"]):
         # made and touched now (an end of now + 1 leaves item_record no other second to pick); new items are live
         record = item_record(day.rng, edit.new_id(), day.now, day.now + 1, day.rng.choice(leaves))
         record["archived"] = "false"
         edit.added.append(record)
+        rows = stock.item_shop_rows(day.rng, record, shop_ids, shops_edit.high + 1, day.now + 1)
+        shops_edit.high += len(rows)
+        shops_edit.added.extend(rows)
+        day.data.set_children("ItemShop", record["itemID"], rows)
     edit.commit()
+    shops_edit.commit()
+    day.data.reindex("Item")  # an ItemMatrix's Items are the items as they are now
     return {"Item": {"edited": _sorted(edited), "added": [r["itemID"] for r in edit.added],
                      "archived": _sorted(archived), "deleted": _sorted(deleted)}}
 
 
 def _edited_item(day: Day, item: dict) -> dict:
-    """A new colour in the description and a new price (Default and Online; MSRP never below the price)."""
+    """A new colour in the description and a new price (every price level follows; MSRP never below the price)."""
     name, _, color = item["description"].rpartition(" - ")
     new_color = day.rng.choice([c for c in COLORS if c != color])
-    dollars = (cents(item["Prices"]["ItemPrice"][0]["amount"]) + 1) // 100
-    price = max(1, round(dollars * day.rng.choice((0.8, 0.9, 1.1, 1.25)))) * 100 - 1  # still ends in .99
-    prices = []
-    for entry in item["Prices"]["ItemPrice"]:
-        amount = max(cents(entry["amount"]), price) if entry["useType"] == "MSRP" else price
-        prices.append({**entry, "amount": money(amount)})
+    whole = (units(item["Prices"]["ItemPrice"][0]["amount"]) + CENT) // SCALE
+    price = max(1, round(whole * day.rng.choice((0.8, 0.9, 1.1, 1.25)))) * SCALE - CENT  # ends in .99
+    msrp = next((units(p["amount"]) for p in item["Prices"]["ItemPrice"] if p["useType"] == "MSRP"), price)
     return {**item, "description": f"{name or item['description']} - {new_color}", "timeStamp": day.stamp,
-            "Prices": {"ItemPrice": prices}}
+            "Prices": {"ItemPrice": item_prices(price, msrp)}}
+
+
+def _restock(day: Day, shops_edit: "TableEdit", item: dict) -> None:
+    """One shop's stock of ``item`` moves; the summary row (shopID 0) is summed again."""
+    rows = day.data.item_shops(item)
+    if len(rows) < 2:
+        return
+    shops = [shops_edit.current(row["itemShopID"]) for row in rows[1:]]
+    k = day.rng.randrange(len(shops))
+    shops[k] = stock.with_qoh(shops[k], int(shops[k]["qoh"]) + day.rng.choice((-3, -2, -1, 1, 2, 4, 6)), day.stamp)
+    summary = stock.summary_row(item, shops, rows[0]["itemShopID"])
+    shops_edit.replace(shops[k])
+    shops_edit.replace(summary)
+    day.data.set_children("ItemShop", item["itemID"], [summary, *shops])
 
 
 # -- customers -------------------------------------------------------------------------------------------------------
@@ -232,22 +259,24 @@ def change_customers(day: Day) -> dict:
         customer = edit.current(customer_id)
         edit.replace({**customer, "customerTypeID": "1" if customer["customerTypeID"] == "2" else "2",
                       "timeStamp": day.stamp})
-        contact = day.data.contact(customer)
-        address = contact["Emails"]["ContactEmail"]["address"]
+        contact = day.data.contact("Customer", customer)
+        # a customer without an e-mail ("Emails": "") leaves one now
+        address = (contact["Emails"]["ContactEmail"]["address"] if contact["Emails"]
+                   else f"{customer['firstName']}.{customer['lastName']}{customer_id}@example.com".lower())
         domain = day.rng.choice([d for d in EMAIL_DOMAINS if not address.endswith("@" + d)])
-        day.data.set_contact(customer_id, {
+        day.data.set_contact("Customer", customer_id, {
             **contact, "timeStamp": day.stamp,
             "Emails": {"ContactEmail": {"address": f"{address.partition('@')[0]}@{domain}", "useType": "Primary"}}})
     for customer_id in archived:
         edit.replace({**edit.current(customer_id), "archived": "true", "timeStamp": day.stamp})
     for customer_id in deleted:
         edit.delete(customer_id)
-        day.data.set_contact(customer_id, None)
+        day.data.set_contact("Customer", customer_id, None)
     for _ in range(day.counts["adds"]):
         record, contact = customer_record(day.rng, edit.new_id(), day.now, day.now + 1)
         record["archived"] = "false"
         edit.added.append(record)
-        day.data.set_contact(record["customerID"], contact)
+        day.data.set_contact("Customer", record["customerID"], contact)
     edit.commit()
     return {"Customer": {"edited": _sorted(edited), "added": [r["customerID"] for r in edit.added],
                          "archived": _sorted(archived), "deleted": _sorted(deleted)}}

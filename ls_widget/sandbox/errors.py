@@ -4,9 +4,10 @@ OAuth endpoints (and 401 from the API) use the authorization server's RFC 6749 b
 (docs/lightspeed-api.md sections 1.9 and 5). The descriptions are the wording Lightspeed's server uses (the 401
 example in section 5 is verbatim; the others follow the same server's standard texts).
 
-Other API errors: Lightspeed's JSON keys are UNCONFIRMED (section 5). The sandbox uses the often-cited shape
-``{"httpCode": "403", "httpMessage": "Forbidden", "message": "...", "errorClass": "..."}``: clients are told to read
-``message`` first, then ``httpMessage``, then ``error``/``error_description``/``hint``, and this shape serves that.
+Other API errors: the recorded shape (section 5, tests/fixtures/lightspeed/marketplacer__error_404_not_found.json)
+``{"httpCode": "404", "httpMessage": "Not Found", "message": "...", "errorClass": "Exception"}``, the code a string.
+The sandbox sends it as JSON (Lightspeed's legacy server labelled it text/html); a 403's and a 429's bodies are
+UNCONFIRMED and take the same shape.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class OAuthError(Exception):
 
 
 class ApiProblem(Exception):
-    """A non-OAuth API error in the (UNCONFIRMED, see module docstring) ``httpCode``/``message`` shape."""
+    """A non-OAuth API error in the recorded ``httpCode``/``httpMessage``/``message``/``errorClass`` shape."""
 
     ERROR_CLASSES = {400: "BadRequest", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed",
                      429: "RateLimitExceeded", 500: "InternalServerError", 502: "BadGateway",

@@ -1,10 +1,12 @@
 """Lightspeed's query filters: ``field=<op>,<value>`` (docs/lightspeed-api.md section 3.5).
 
 Operators: ``=`` (also a bare value), ``>``, ``>=``, ``<``, ``<=``, ``!=``, ``~`` (SQL LIKE, ``%`` any run, ``_`` one
-character), ``!~``, ``IN,[a,b,...]`` (at most 100 values), ``><,a,b`` (between, inclusive). The client percent-encodes
+character), ``!~``, ``IN,[a,b,...]`` or ``IN,a,b,...`` (at most 100 values; clients send both), ``><,a,b`` (between,
+inclusive). The client percent-encodes
 the operator and the comma; the query string decoder gives them back here already decoded.
 
-Values compare by the field's kind, found from the data: timestamps (``timeStamp``, ``createTime``, ...) as instants,
+Values compare by the field's kind, found from the data: timestamps (``timeStamp``, ``createTime``, ``updatetime``,
+any field whose values are all ISO 8601 instants) as instants,
 so any ISO 8601 offset works (a ``+`` that a careless client left unencoded arrives as a space and is read back as
 ``+``); numeric fields as numbers; the rest as text, case-insensitively as Lightspeed's MySQL collation does
 (UNCONFIRMED). A record without the field matches no condition, as SQL NULL.
@@ -19,7 +21,8 @@ from datetime import datetime, timezone
 
 from .data import Table
 
-DATETIME_FIELDS = frozenset({"timeStamp", "createTime", "completeTime", "updateTime"})
+DATETIME_FIELDS = frozenset({"timeStamp", "createTime", "completeTime", "updatetime"})
+_INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 MAX_IN_VALUES = 100
 _OPERATORS = ("><", ">=", "<=", "!=", "!~", "IN", ">", "<", "=", "~")  # longest first
 _COMPARE = {"=": operator.eq, "!=": operator.ne, ">": operator.gt, ">=": operator.ge, "<": operator.lt,
@@ -55,12 +58,15 @@ def parse_condition(field: str, raw: str) -> Condition:
 
 
 def _in_values(field: str, text: str) -> tuple:
+    """``[1,2,3]`` or ``1,2,3``: the values of an IN condition."""
     text = text.strip()
-    if not (text.startswith("[") and text.endswith("]")):
-        raise QueryError(f"IN needs a bracketed list: {field}=IN,[1,2,3]")
-    values = tuple(v.strip().strip('"').strip("'") for v in text[1:-1].split(",") if v.strip())
+    if text.startswith("[") != text.endswith("]"):
+        raise QueryError(f"IN needs a list: {field}=IN,[1,2,3] or {field}=IN,1,2,3")
+    if text.startswith("["):
+        text = text[1:-1]
+    values = tuple(v.strip().strip('"').strip("'") for v in text.split(",") if v.strip())
     if not values:
-        raise QueryError(f"IN needs at least one value: {field}=IN,[1,2,3]")
+        raise QueryError(f"IN needs at least one value: {field}=IN,[1,2,3] or {field}=IN,1,2,3")
     if len(values) > MAX_IN_VALUES:
         raise QueryError(f"IN accepts at most {MAX_IN_VALUES} values, got {len(values)}.")
     return values
@@ -83,8 +89,13 @@ def kind(table: Table, field: str) -> str:
         if field in DATETIME_FIELDS:
             found = "time"
         else:
-            values = [r[field] for r in table.records if r.get(field)]
-            found = "number" if values and all(_NUMBER.match(v) for v in values) else "text"
+            values = [r[field] for r in table.records if isinstance(r.get(field), str) and r[field]]
+            if values and all(_NUMBER.match(v) for v in values):
+                found = "number"
+            elif values and all(_INSTANT.match(v) for v in values):
+                found = "time"
+            else:
+                found = "text"
         table.derived[key] = found
     return table.derived[key]
 

@@ -75,3 +75,30 @@ PRICE_BANDS = {"Apparel": (1499, 14999), "Footwear": (3999, 21999), "Outdoor": (
 
 # Sales tax rates per shop (parts per 100000), cycled when there are more shops.
 TAX_RATES = (8875, 7250, 6000, 9500, 5300)
+
+# Shop time zones, cycled: every shop of a small account is in a different zone, so "the day" of a sale depends on
+# where it was rung up.
+SHOP_TIME_ZONES = ("America/New_York", "America/Los_Angeles", "America/Chicago", "Europe/London",
+                   "America/Denver", "Europe/Berlin")
+
+MANUFACTURERS = ("Northpeak", "Bluewater Goods", "Cascade Works", "Fieldstone", "Copperline", "Driftwood Co.",
+                 "Summit Supply", "Larkspur")
+
+VENDORS = ("Great Lakes Distribution", "Pacific Outfitters Wholesale", "Midwest Trade Supply", "Atlantic Imports",
+           "Mountain West Goods")
+
+# (paymentTypeID, name, type, internalReserved, requireCustomer): Cash and Credit Account as recorded and documented;
+# the other types' ``type`` words are the sandbox's.
+PAYMENT_TYPES = (("1", "Cash", "cash", "true", "false"), ("2", "Check", "check", "false", "false"),
+                 ("3", "Credit Card", "credit card", "true", "false"),
+                 ("4", "Credit Account", "credit account", "true", "true"),
+                 ("5", "Gift Card", "gift card", "true", "false"),
+                 ("6", "Debit Card", "user defined", "false", "false"))
+
+# (discountID, name, percent in 1/100000, amount off in whole dollars): percent discounts and an amount off.
+DISCOUNTS = (("1", "10% Off", 10000, 0), ("2", "$5 Off", 0, 5), ("3", "Employee 20%", 20000, 0),
+             ("4", "Loyalty 5%", 5000, 0))
+
+TAX_CLASSES = (("1", "Item"), ("2", "Labor"), ("3", "Food"))
+
+CUSTOMER_TYPES = (("1", "Retail", "0"), ("2", "Wholesale", "0"), ("3", "Loyalty", "4"))
