@@ -1,7 +1,9 @@
 """``ls-widget``: the command line, for cron, CI and machines without a browser.
 
     ls-widget connections                      saved connections, whether signed in, and their last sync
-    ls-widget sync NAME RESOURCE... [--full]   bring tables up to date (exit 0, or 1 with the reason on stderr)
+    ls-widget sync NAME RESOURCE... [--full]   bring tables up to date (exit 0, or 1 with the reason on stderr);
+                                               RESOURCE "all": every resource the sign-in's scopes read
+    ls-widget resources                        the resources Lightspeed offers: key, sortable fields, how they sync
     ls-widget login NAME                       sign in without a browser here: open the printed address anywhere,
                                                approve, paste the address you land on
 
@@ -44,11 +46,15 @@ def _parser() -> argparse.ArgumentParser:
 
     sync = commands.add_parser("sync", help="sync resources of a saved connection into its tables")
     sync.add_argument("name", help="the saved connection's name")
-    sync.add_argument("resources", nargs="+", metavar="RESOURCE", help="e.g. Item Sale Customer")
+    sync.add_argument("resources", nargs="+", metavar="RESOURCE",
+                      help="e.g. Item Sale Customer, or all (every resource the sign-in's scopes read)")
     sync.add_argument("--full", action="store_true", help="read everything again and drop what Lightspeed deleted")
     sync.add_argument("--destination", help="a dlt destination name (default: the connection's DuckDB file)")
     sync.add_argument("--quiet", action="store_true", help="no progress bar")
     sync.set_defaults(run=_sync)
+
+    catalogue = commands.add_parser("resources", help="list the resources: key, sortable fields, sync, scopes")
+    catalogue.set_defaults(run=_resources)
 
     login = commands.add_parser("login", help="sign a saved connection in by pasting the redirected address")
     login.add_argument("name", help="the connection's name")
@@ -83,6 +89,13 @@ def _connections(_args) -> int:
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)) + "  " + str(row[-1]))
+    return 0
+
+
+def _resources(_args) -> int:
+    from .catalogue import resources
+
+    print(resources())
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Iterable
 
+from ..catalogue import Catalogue
 from ..errors import ConfigurationError, LightspeedError
 from .run import SyncResult
 
@@ -32,15 +33,22 @@ class SyncAllResult(dict):
         return "\n".join(parts)
 
 
-def sync_all(names: Iterable[str], resources: Iterable[str], *, destination: Any = None, full: bool = False,
+def sync_all(names: Iterable[str], resources: Iterable[str] | str, *, destination: Any = None, full: bool = False,
              progress: bool = True) -> SyncAllResult:
     """Sync ``resources`` for every saved connection in ``names`` concurrently; see ``SyncAllResult``."""
     from ..connection import Connection
 
+    if names is None or not (isinstance(names, str) or hasattr(names, "__iter__")):
+        raise ConfigurationError(f"Name the saved connections to sync as a list, e.g. sync_all(['Downtown', "
+                                 f"'Uptown'], ['Sale']) (got {names!r}).")
     names = list(dict.fromkeys([names] if isinstance(names, str) else names))
     if not names:
         raise ConfigurationError("Name at least one saved connection, e.g. sync_all(['Downtown', 'Uptown'], ['Sale']).")
-    resources = [resources] if isinstance(resources, str) else list(resources)
+    if resources is None or not hasattr(resources, "__iter__"):
+        raise ConfigurationError("Name the resources to sync, e.g. sync_all(['Downtown', 'Uptown'], ['Sale']), or "
+                                 "'all'.")
+    if not isinstance(resources, (str, Catalogue)):
+        resources = list(resources)  # an iterator must serve every connection, not just the first
 
     def one(name: str) -> SyncResult | LightspeedError:
         try:

@@ -1,12 +1,16 @@
 """One sync: pull what changed since the last one, page by page, and merge it into the tables.
 
-Incremental by ``timeStamp``: records come sorted by it (``sort`` on v3, ``orderby`` on v2), from the last value
-committed minus a small lookback (inclusive, so records sharing that second, or committed late, are read again and
-merged, never lost), with ``archived=true`` so archivals arrive as updates (an ``archived`` column). Every
-``COMMIT_EVERY`` pages the rows and the new high-water mark are loaded together: a sync killed at any point keeps
-what it committed, and the next one starts from there.
+Each resource is read the way the catalogue says Lightspeed allows (``Spec.strategy``, ls_widget/catalogue.py):
 
-``full=True`` reads everything again and then deletes the rows whose records Lightspeed no longer returns.
+- ``incremental`` (Item, ItemShop, Customer, Sale, ...): records sorted by ``timeStamp`` (``sort`` on v3, ``orderby`` on
+  v2), from the last value committed minus a small lookback (inclusive, so records sharing that second, or committed
+  late, are read again and merged, never lost), with ``archived=true`` so archivals arrive as updates (an
+  ``archived`` column). Every ``COMMIT_EVERY`` pages the rows and the new high-water mark are loaded together: a
+  sync killed at any point keeps what it committed, and the next one starts from there.
+- ``full`` (Shop, Register and the other small tables Lightspeed does not sort by ``timeStamp``): everything is read
+  in Lightspeed's default order and the table replaced: rows whose records Lightspeed no longer returns are deleted.
+
+``full=True`` reads every resource whole, as the ``full`` strategy does.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Iterable, Iterator
 from ..errors import ApiError, ConfigurationError, SyncError
 from ..session import PAGE_SIZE, LightspeedSession
 from .progress import SyncProgress
-from .specs import Spec, spec_for
+from .specs import Spec, has_timestamp, select, spec_for  # noqa: F401 - spec_for for callers
 from .target import DELETED, Target
 
 COMMIT_EVERY = 10  # pages per load: a kill loses at most this many pages of work
@@ -31,6 +35,8 @@ _COUNT_COST, _COUNT_SHARE = 10.0, 0.02
 
 @dataclass
 class TableResult:
+    strategy: str = "incremental"  # how the table was read: "incremental" by timeStamp, "full" (read whole and
+    # replaced), or "with Sale" (a child table, filled from its parent's records)
     loaded: int = 0  # distinct records received (updates of the same record within one sync count once)
     inserted: int = 0
     updated: int = 0
@@ -48,33 +54,35 @@ class SyncResult:
     pages: int = 0
     tables: dict[str, TableResult] = field(default_factory=dict)
     seconds: float = 0.0
+    skipped: dict[str, str] = field(default_factory=dict)  # resource -> why (e.g. a scope the sign-in lacks)
 
     def __repr__(self) -> str:
         lines = [f"SyncResult({self.connection!r}: {self.pages} page{'s' if self.pages != 1 else ''} in "
                  f"{self.seconds:.1f} s{', full' if self.full else ''} -> {self.destination})"]
         for table, r in self.tables.items():
-            lines.append(f"  {table}: {r.inserted} inserted, {r.updated} updated, {r.deleted} deleted, {r.rows} rows")
+            lines.append(f"  {table} ({r.strategy}): {r.inserted} inserted, {r.updated} updated, {r.deleted} deleted, "
+                         f"{r.rows} rows")
+        for resource, why in self.skipped.items():
+            lines.append(f"  {resource}: skipped, {why}")
         return "\n".join(lines)
 
 
 def sync(session: LightspeedSession, target: Target, resources: Iterable[str], *, full: bool = False,
          progress: bool = True, connection: str = "") -> SyncResult:
-    specs = _specs(resources)
-    result = SyncResult(connection or target.connection_name, target.label, full)
+    token = session.token
+    selection = select(resources, token.scopes if token is not None else None)
+    result = SyncResult(connection or target.connection_name, target.label, full, skipped=dict(selection.skipped))
     started = time.monotonic()
-    for spec in specs:
-        result.pages += _sync_resource(session, target, spec, full, progress, result)
+    for spec in selection.specs:
+        try:
+            result.pages += _sync_resource(session, target, spec, full, progress, result)
+        except ApiError as error:
+            if error.status != 403 or spec.resource not in selection.optional:
+                raise
+            # Asked for everything, and this sign-in's employee may not read it: the rest is still worth having.
+            result.skipped[spec.resource] = f"Lightspeed refused it (403: {error.message[:120]})"
     result.seconds = time.monotonic() - started
     return result
-
-
-def _specs(resources: Iterable[str]) -> list[Spec]:
-    if isinstance(resources, str):
-        resources = [resources]
-    specs = [spec_for(resource) for resource in resources]
-    if not specs:
-        raise ConfigurationError("Name at least one resource to sync, e.g. conn.sync(['Item', 'Sale']).")
-    return list({spec.resource: spec for spec in specs}.values())
 
 
 def _sync_resource(session: LightspeedSession, target: Target, spec: Spec, full: bool, progress: bool,
@@ -88,14 +96,16 @@ def _sync_resource(session: LightspeedSession, target: Target, spec: Spec, full:
             "rename the connection, so two accounts' records never mix."
         )
     before = {table: target.count(table) for table in spec.tables}
-    since = None if full else _stored_mark(state)
+    whole = full or not spec.incremental  # read everything, then delete what Lightspeed no longer has
+    since = None if whole else _stored_mark(state)
     params: dict = {"archived": "true", "limit": PAGE_SIZE}
-    params["sort" if session.profile.pagination == "cursor" else "orderby"] = "timeStamp"
+    if spec.incremental:  # only where Lightspeed sorts by timeStamp: elsewhere its default order (by ID)
+        params["sort" if session.profile.pagination == "cursor" else "orderby"] = "timeStamp"
     if spec.relations:
         params["load_relations"] = list(spec.relations)
     if since is not None:
         params["timeStamp"] = (">=", since - LOOKBACK)
-    total = _affordable_count(session, spec, params, before[spec.resource]) if full else None
+    total = _affordable_count(session, spec, params, before[spec.resource]) if whole else None
 
     loaded: dict[str, set[str]] = {table: set() for table in spec.tables}
     mark = state.get("last")
@@ -106,12 +116,13 @@ def _sync_resource(session: LightspeedSession, target: Target, spec: Spec, full:
         chunks = _chunks(session.pages(spec.resource, **params), COMMIT_EVERY)
         for chunk in chunks:
             rows, children = _split(spec, chunk)
-            mark = max([mark or "", *(_timestamp(row, spec) for row in rows)]) or None
-            resources = [target.resource(rows, spec.resource, spec.key,
+            if spec.incremental:
+                mark = max([mark or "", *(_timestamp(row, spec) for row in rows)]) or None
+            resources = [target.resource(rows, spec.resource, spec.key, timestamp=spec.timestamp,
                                          state={"last": mark, "account": session.account_id})]
             for child in spec.children:
                 resources.append(target.resource(children[child.table], child.table, child.key,
-                                                 parent_key=child.parent_key))
+                                                 parent_key=child.parent_key, timestamp=has_timestamp(child.table)))
             changed.update(_changed_keys(target, spec, rows))  # before the load: what was stored until now
             target.load(resources)
             pages += len(chunk)
@@ -122,10 +133,11 @@ def _sync_resource(session: LightspeedSession, target: Target, spec: Spec, full:
                     str(row[child.key]) for row in children[child.table] if str(row[child.parent_key]) in changed)
             bar.advance(len(chunk), sum(len(page) for page in chunk))
 
-    deleted = _reconcile(target, spec, loaded) if full else {}
+    deleted = _reconcile(target, spec, loaded) if whole else {}
     for table in spec.tables:
         after = target.count(table)
-        stats = TableResult(loaded=len(loaded[table]), deleted=deleted.get(table, 0), rows=after)
+        strategy = spec.strategy if table == spec.resource else f"with {spec.resource}"
+        stats = TableResult(strategy, loaded=len(loaded[table]), deleted=deleted.get(table, 0), rows=after)
         stats.inserted = max(0, after - before[table] + stats.deleted)
         # Records re-read by the lookback, unchanged, are neither: only a newer timeStamp makes an update.
         updated = changed if table == spec.resource else changed_children[table]
@@ -135,10 +147,16 @@ def _sync_resource(session: LightspeedSession, target: Target, spec: Spec, full:
 
 
 def _changed_keys(target: Target, spec: Spec, rows: list[dict]) -> set[str]:
-    """Keys of ``rows`` already stored with an older ``timeStamp`` (new records are counted as inserts instead)."""
-    if not rows or not target.has_table(spec.resource):
+    """Keys of ``rows`` already stored with an older ``timeStamp`` (new records are counted as inserts instead).
+    Records without a timeStamp (Register) cannot tell an update from a re-read: none is counted."""
+    if not rows or not target.has_table(spec.resource) or any(not row.get("timeStamp") for row in rows):
         return set()
-    incoming = {str(row[spec.key]): _timestamp(row, spec) for row in rows}
+    try:
+        incoming = {str(row[spec.key]): _timestamp(row, spec) for row in rows}
+    except ApiError:
+        if spec.incremental:
+            raise
+        return set()  # a table read whole does not depend on its timeStamps: an odd one only blurs this count
     keys = ", ".join("'" + key.replace("'", "''") + "'" for key in incoming)
     stored = target.query(f"select {target.quoted(spec.key)}, {target.quoted('timeStamp')} from "
                           f"{target.qualified(spec.resource)} where {target.quoted(spec.key)} in ({keys})")

@@ -89,8 +89,9 @@ class Target:
             raise SyncError(f"Loading into {self.label} failed: {_root_message(exc)}") from exc
 
     def resource(self, rows: Iterable[dict], table: str, key: str, *, parent_key: str | None = None,
-                 state: dict | None = None):
-        """A dlt resource merging ``rows`` into ``table`` by ``key``; ``state`` is stored with the rows."""
+                 state: dict | None = None, timestamp: bool = True):
+        """A dlt resource merging ``rows`` into ``table`` by ``key``; ``state`` is stored with the rows;
+        ``timestamp``: the records carry ``timeStamp``, typed as a timestamp column (Register's do not)."""
         dlt = _dlt()
 
         def produce():
@@ -98,8 +99,9 @@ class Target:
                 dlt.current.resource_state().update(state)
             yield list(rows)
 
-        columns = {DELETED: {"data_type": "bool", "hard_delete": True, "nullable": True},
-                   "timeStamp": {"data_type": "timestamp", "nullable": True}}
+        columns = {DELETED: {"data_type": "bool", "hard_delete": True, "nullable": True}}
+        if timestamp:
+            columns["timeStamp"] = {"data_type": "timestamp", "nullable": True}
         return dlt.resource(produce(), name=table, primary_key=key, merge_key=parent_key, write_disposition="merge",
                             max_table_nesting=0, columns=columns, table_format="delta" if self.files else None)
 

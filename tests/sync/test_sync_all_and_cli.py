@@ -40,13 +40,23 @@ def test_cli_sync_then_connections_shows_the_last_sync(box):
     signed_in(box, "Downtown store")
     done = cli("sync", "Downtown store", "Item", "Customer", "--quiet")
     assert done.returncode == 0, done.stderr
-    assert "Item: 420 inserted" in done.stdout and "Customer: 130 inserted" in done.stdout
+    assert "Item (incremental): 420 inserted" in done.stdout and "Customer (incremental): 130 inserted" in done.stdout
     again = cli("sync", "Downtown store", "Item", "--quiet")
-    assert again.returncode == 0 and "Item: 0 inserted, 0 updated" in again.stdout
+    assert again.returncode == 0 and "Item (incremental): 0 inserted, 0 updated" in again.stdout
     listing = cli("connections")
     assert listing.returncode == 0
     line = next(line for line in listing.stdout.splitlines() if line.startswith("Downtown store"))
     assert "v3" in line and "yes" in line and "(Item)" in line
+
+
+def test_cli_lists_the_resources_and_syncs_all_of_them(box):
+    listing = cli("resources")
+    assert listing.returncode == 0 and listing.stdout.split()[:5] == ["resource", "key", "sync", "sortable", "scopes"]
+    assert any(line.split()[:3] == ["Register", "registerID", "full"] for line in listing.stdout.splitlines())
+    signed_in(box, "Everything")
+    done = cli("sync", "Everything", "all", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert "Register (full): " in done.stdout and "SalePayment (with Sale): " in done.stdout
 
 
 def test_cli_errors_are_one_line_and_exit_1(box):
