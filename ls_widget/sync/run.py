@@ -5,29 +5,32 @@ Each resource is read the way the catalogue says Lightspeed allows (``Spec.strat
 - ``incremental`` (Item, ItemShop, Customer, Sale, ...): records sorted by ``timeStamp`` (``sort`` on v3, ``orderby`` on
   v2), from the last value committed minus a small lookback (inclusive, so records sharing that second, or committed
   late, are read again and merged, never lost), with ``archived=true`` so archivals arrive as updates (an
-  ``archived`` column). Every ``COMMIT_EVERY`` pages the rows and the new high-water mark are loaded together: a
-  sync killed at any point keeps what it committed, and the next one starts from there.
+  ``archived`` column). The rows and the new high-water mark are loaded together, a chunk at a time (fetch.py: at
+  least every 5 pages, at most every 2.5 s of fetching, the next pages fetched while a chunk loads): a sync killed at
+  any point keeps what it committed, loses at most 10 pages or 5 s of fetching, and the next one starts from there.
 - ``full`` (Shop, Register and the other small tables Lightspeed does not sort by ``timeStamp``): everything is read
   in Lightspeed's default order and the table replaced: rows whose records Lightspeed no longer returns are deleted.
+
+Pages become Arrow tables (arrow.py) that dlt loads without normalising rows one by one.
 
 ``full=True`` reads every resource whole, as the ``full`` strategy does.
 """
 
 from __future__ import annotations
 
-import itertools
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Iterable, Iterator
+from typing import Iterable
 
-from ..errors import ApiError, ConfigurationError, SyncError
+from ..errors import ApiError, SyncError
 from ..session import PAGE_SIZE, LightspeedSession
+from . import arrow
+from .fetch import Prefetch
 from .progress import SyncProgress
 from .specs import Spec, has_timestamp, select, spec_for  # noqa: F401 - spec_for for callers
 from .target import DELETED, Target
 
-COMMIT_EVERY = 10  # pages per load: a kill loses at most this many pages of work
 LOOKBACK = timedelta(minutes=5)  # re-read this much before the last timeStamp seen: late commits, equal seconds
 # A count (10 drips on v3) is worth it only when the pull costs at least 50 times as much.
 _COUNT_COST, _COUNT_SHARE = 10.0, 0.02
@@ -97,7 +100,8 @@ def _sync_resource(session: LightspeedSession, target: Target, spec: Spec, full:
         )
     before = {table: target.count(table) for table in spec.tables}
     whole = full or not spec.incremental  # read everything, then delete what Lightspeed no longer has
-    since = None if whole else _stored_mark(state)
+    previous = _stored_mark(state)
+    since = None if whole else previous
     params: dict = {"archived": "true", "limit": PAGE_SIZE}
     if spec.incremental:  # only where Lightspeed sorts by timeStamp: elsewhere its default order (by ID)
         params["sort" if session.profile.pagination == "cursor" else "orderby"] = "timeStamp"
@@ -107,106 +111,73 @@ def _sync_resource(session: LightspeedSession, target: Target, spec: Spec, full:
         params["timeStamp"] = (">=", since - LOOKBACK)
     total = _affordable_count(session, spec, params, before[spec.resource]) if whole else None
 
-    loaded: dict[str, set[str]] = {table: set() for table in spec.tables}
+    tally = _Tally(spec)
     mark = state.get("last")
     pages = 0
-    changed: set[str] = set()  # stored records that came back with a newer timeStamp: real updates
-    changed_children: dict[str, set[str]] = {child.table: set() for child in spec.children}
     with SyncProgress(result.connection, spec.resource, total_pages=total, session=session, enabled=progress) as bar:
-        chunks = _chunks(session.pages(spec.resource, **params), COMMIT_EVERY)
-        for chunk in chunks:
-            rows, children = _split(spec, chunk)
-            if spec.incremental:
-                mark = max([mark or "", *(_timestamp(row, spec) for row in rows)]) or None
-            resources = [target.resource(rows, spec.resource, spec.key, timestamp=spec.timestamp,
+        fetched = Prefetch(session.pages(spec.resource, **params))
+        for chunk in fetched.chunks(on_page=lambda page: bar.advance(1, len(page))):
+            batches = _batches(target, spec, [record for page in chunk for record in page])
+            if spec.timestamp:  # a full read keeps a mark too: the next one tells updates from re-reads by it
+                newest = arrow.newest(batches[spec.resource])
+                if newest is not None:
+                    mark = max(mark or "", newest.astimezone(timezone.utc).isoformat(timespec="seconds")) or None
+            resources = [target.resource(batches[spec.resource].table, spec.resource, spec.key,
+                                         timestamp=spec.timestamp, json_columns=batches[spec.resource].json_columns,
                                          state={"last": mark, "account": session.account_id})]
             for child in spec.children:
-                resources.append(target.resource(children[child.table], child.table, child.key,
-                                                 parent_key=child.parent_key, timestamp=has_timestamp(child.table)))
-            changed.update(_changed_keys(target, spec, rows))  # before the load: what was stored until now
+                batch = batches[child.table]
+                resources.append(target.resource(batch.table, child.table, child.key, parent_key=child.parent_key,
+                                                 timestamp=has_timestamp(child.table), json_columns=batch.json_columns))
             target.load(resources)
             pages += len(chunk)
-            loaded[spec.resource].update(str(row[spec.key]) for row in rows)
-            for child in spec.children:
-                loaded[child.table].update(str(row[child.key]) for row in children[child.table])
-                changed_children[child.table].update(
-                    str(row[child.key]) for row in children[child.table] if str(row[child.parent_key]) in changed)
-            bar.advance(len(chunk), sum(len(page) for page in chunk))
+            tally.add(batches, previous)
 
-    deleted = _reconcile(target, spec, loaded) if whole else {}
+    deleted = _reconcile(target, spec, tally.loaded) if whole else {}
     for table in spec.tables:
         after = target.count(table)
         strategy = spec.strategy if table == spec.resource else f"with {spec.resource}"
-        stats = TableResult(strategy, loaded=len(loaded[table]), deleted=deleted.get(table, 0), rows=after)
+        stats = TableResult(strategy, loaded=len(tally.loaded[table]), deleted=deleted.get(table, 0), rows=after)
         stats.inserted = max(0, after - before[table] + stats.deleted)
-        # Records re-read by the lookback, unchanged, are neither: only a newer timeStamp makes an update.
-        updated = changed if table == spec.resource else changed_children[table]
-        stats.updated = min(len(updated), max(0, stats.loaded - stats.inserted))
+        # Records re-read by the lookback (or by a full read), unchanged, are neither: only rows stamped after the last
+        # sync's mark are changes, and the changes that are not new rows are updates.
+        stats.updated = max(0, min(tally.changed[table], stats.loaded) - stats.inserted)
         result.tables[table] = stats
     return pages
 
 
-def _changed_keys(target: Target, spec: Spec, rows: list[dict]) -> set[str]:
-    """Keys of ``rows`` already stored with an older ``timeStamp`` (new records are counted as inserts instead).
-    Records without a timeStamp (Register) cannot tell an update from a re-read: none is counted."""
-    if not rows or not target.has_table(spec.resource) or any(not row.get("timeStamp") for row in rows):
-        return set()
-    try:
-        incoming = {str(row[spec.key]): _timestamp(row, spec) for row in rows}
-    except ApiError:
-        if spec.incremental:
-            raise
-        return set()  # a table read whole does not depend on its timeStamps: an odd one only blurs this count
-    keys = ", ".join("'" + key.replace("'", "''") + "'" for key in incoming)
-    stored = target.query(f"select {target.quoted(spec.key)}, {target.quoted('timeStamp')} from "
-                          f"{target.qualified(spec.resource)} where {target.quoted(spec.key)} in ({keys})")
-    changed = set()
-    for key, stamp in stored.itertuples(index=False):
-        before = stamp.isoformat(timespec="seconds") if hasattr(stamp, "isoformat") else str(stamp)
-        if incoming.get(str(key), "") > before.replace("Z", "+00:00"):
-            changed.add(str(key))
-    return changed
+class _Tally:
+    """What a resource's chunks brought: the keys loaded per table (a full read deletes the others), and how many
+    rows of each table changed since the last sync (stamped after its mark, or children of such records)."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.loaded: dict[str, set[str]] = {table: set() for table in spec.tables}
+        self.changed: dict[str, int] = dict.fromkeys(spec.tables, 0)
+
+    def add(self, batches: dict, previous: datetime | None) -> None:
+        spec = self.spec
+        parents = batches[spec.resource]
+        self.loaded[spec.resource].update(str(k) for k in parents.column(spec.key))
+        newer = set(arrow.keys_newer_than(parents, spec.key, previous)) if spec.timestamp else set()
+        self.changed[spec.resource] += len(newer)  # without a timeStamp an update cannot be told from a re-read
+        for child in spec.children:
+            batch = batches[child.table]
+            self.loaded[child.table].update(str(k) for k in batch.column(child.key))
+            self.changed[child.table] += sum(1 for p in batch.column(child.parent_key) if str(p) in newer)
 
 
-def _split(spec: Spec, chunk: list[list[dict]]) -> tuple[list[dict], dict[str, list[dict]]]:
-    """The chunk's records as rows of the resource's table, and its children's rows by child table."""
-    rows, children = [], {child.table: [] for child in spec.children}
-    for page in chunk:
-        for record in page:
-            if not isinstance(record.get(spec.key), (str, int)) or isinstance(record.get(spec.key), bool):
-                raise ApiError(200, f"Lightspeed sent a {spec.resource} record without a readable {spec.key}: it "
-                                    "cannot be merged. Run the sync again; report it if it persists.")
-            row = dict(record)
-            for child in spec.children:
-                nested = row.pop(child.path[0], None)
-                for line in _nested(nested, child.path[1:]):
-                    if isinstance(line, dict) and isinstance(line.get(child.key), (str, int)):
-                        children[child.table].append({**line, child.parent_key: row[spec.key]})
-            rows.append(row)
-    return rows, children
-
-
-def _nested(value, path: tuple[str, ...]) -> list:
-    for step in path:
-        value = value.get(step) if isinstance(value, dict) else None
-    if value is None:
-        return []
-    return [value] if isinstance(value, dict) else list(value) if isinstance(value, list) else []
-
-
-def _timestamp(row: dict, spec: Spec) -> str:
-    """The record's ``timeStamp`` in one comparable form (UTC ISO 8601), checked: it drives the high-water mark."""
-    value = row.get("timeStamp")
-    try:
-        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        moment = None
-    if moment is None:
-        raise ApiError(200, f"Lightspeed sent {spec.resource} {row.get(spec.key)!r} with a timeStamp of "
-                            f"{str(value)[:40]!r}, not a date and time; the sync stopped before storing it.")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+def _batches(target: Target, spec: Spec, records: list[dict]) -> dict:
+    """The chunk's records as one Arrow batch per table (the resource's and its children's)."""
+    rows, children = arrow.split(records, spec.key, spec.children, spec.resource)
+    batches = {spec.resource: arrow.to_arrow(rows, timestamp=spec.timestamp, required=spec.incremental,
+                                             **target.column_kinds(spec.resource), resource=spec.resource,
+                                             key=spec.key)}
+    for child in spec.children:
+        batches[child.table] = arrow.to_arrow(children[child.table], timestamp=has_timestamp(child.table),
+                                              **target.column_kinds(child.table), resource=child.table,
+                                              key=child.key)
+    return batches
 
 
 def _stored_mark(state: dict) -> datetime | None:
@@ -229,27 +200,18 @@ def _affordable_count(session: LightspeedSession, spec: Spec, params: dict, rows
 
 def _reconcile(target: Target, spec: Spec, loaded: dict[str, set[str]]) -> dict[str, int]:
     """After a full pull: delete the rows whose records Lightspeed no longer returns (and their children)."""
-    gone = target.keys(spec.resource, spec.key) - loaded[spec.resource]
+    gone = sorted(target.keys(spec.resource, spec.key) - loaded[spec.resource])
     deleted = {spec.resource: len(gone)}
     if not gone:
         return deleted
-    resources = [target.resource(({spec.key: key, DELETED: True} for key in sorted(gone)), spec.resource, spec.key)]
+    resources = [target.resource(arrow.deletions({spec.key: gone}, DELETED), spec.resource, spec.key,
+                                 timestamp=False)]
     for child in spec.children:
-        orphans = target.query(f"select {target.quoted(child.key)}, {target.quoted(child.parent_key)} from "
-                               f"{target.qualified(child.table)}") if target.has_table(child.table) else None
-        rows = [] if orphans is None else [
-            {child.key: str(k), child.parent_key: str(p), DELETED: True}
-            for k, p in orphans.itertuples(index=False) if str(p) in gone
-        ]
-        deleted[child.table] = len(rows)
-        resources.append(target.resource(rows, child.table, child.key, parent_key=child.parent_key))
+        orphans = sorted(target.pairs(child.table, child.key, child.parent_key, gone)) \
+            if target.has_table(child.table) else []
+        deleted[child.table] = len(orphans)
+        rows = {child.key: [k for k, _ in orphans], child.parent_key: [p for _, p in orphans]}
+        resources.append(target.resource(arrow.deletions(rows, DELETED), child.table, child.key,
+                                         parent_key=child.parent_key, timestamp=False))
     target.load(resources)
     return deleted
-
-
-def _chunks(pages: Iterator[list[dict]], size: int) -> Iterator[list[list[dict]]]:
-    while True:
-        chunk = list(itertools.islice(pages, size))
-        if not chunk:
-            return
-        yield chunk

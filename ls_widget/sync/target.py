@@ -17,6 +17,7 @@ JSON columns (one table per resource, no child tables), and ``timeStamp`` is a r
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from pathlib import Path
 from typing import Any, Iterable
@@ -29,6 +30,15 @@ DELETED = "_ls_deleted"  # rows carrying True here are deleted by the merge (dlt
 _BOOKKEEPING = ("_dlt_load_id", "_dlt_id", DELETED)
 
 
+class _JsonHintNotice(logging.Filter):
+    """Drops dlt's warning that an Arrow column's type differs from its hint. The sync sends nested objects as JSON
+    text (arrow.py) and hints those columns as JSON so the destination stores JSON: the difference is the point, and
+    the warning would print in red in every notebook that syncs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "when merging arrow schema with dlt schema" not in record.getMessage()
+
+
 def _dlt():
     try:
         import dlt
@@ -38,6 +48,9 @@ def _dlt():
         # dlt is there but broken (half installed, a dependency missing): saying "install it" would mislead.
         raise SyncError(f"dlt is installed but cannot be imported ({error}); reinstall it: "
                         "pip install --force-reinstall 'ls-widget[sync]'.") from error
+    logger = logging.getLogger("dlt")
+    if not any(isinstance(f, _JsonHintNotice) for f in logger.filters):
+        logger.addFilter(_JsonHintNotice())
     return dlt
 
 
@@ -88,20 +101,23 @@ class Target:
         except Exception as exc:  # noqa: BLE001 - surfaced as one typed error, with dlt's explanation
             raise SyncError(f"Loading into {self.label} failed: {_root_message(exc)}") from exc
 
-    def resource(self, rows: Iterable[dict], table: str, key: str, *, parent_key: str | None = None,
-                 state: dict | None = None, timestamp: bool = True):
-        """A dlt resource merging ``rows`` into ``table`` by ``key``; ``state`` is stored with the rows;
-        ``timestamp``: the records carry ``timeStamp``, typed as a timestamp column (Register's do not)."""
+    def resource(self, rows, table: str, key: str, *, parent_key: str | None = None, state: dict | None = None,
+                 timestamp: bool = True, json_columns: Iterable[str] = ()):
+        """A dlt resource merging ``rows`` (an Arrow table, or dicts) into ``table`` by ``key``; ``state`` is stored
+        with the rows; ``timestamp``: the records carry ``timeStamp``, typed as a timestamp column (Register's do
+        not); ``json_columns``: columns of JSON text, stored as JSON."""
         dlt = _dlt()
 
         def produce():
             if state is not None:
                 dlt.current.resource_state().update(state)
-            yield list(rows)
+            yield rows if hasattr(rows, "num_rows") else list(rows)
 
         columns = {DELETED: {"data_type": "bool", "hard_delete": True, "nullable": True}}
         if timestamp:
             columns["timeStamp"] = {"data_type": "timestamp", "nullable": True}
+        for name in json_columns:
+            columns[name] = {"data_type": "json", "nullable": True}
         return dlt.resource(produce(), name=table, primary_key=key, merge_key=parent_key, write_disposition="merge",
                             max_table_nesting=0, columns=columns, table_format="delta" if self.files else None)
 
@@ -120,6 +136,22 @@ class Target:
         sources = self.pipeline.state.get("sources") or {}
         found = ((sources.get(DATASET) or {}).get("resources") or {}).get(table)
         return dict(found) if isinstance(found, dict) else {}
+
+    def column_kinds(self, table: str) -> dict:
+        """``{"json_columns": [...], "text_columns": [...]}``: how the destination already holds ``table``'s columns,
+        which a new chunk keeps (arrow.py)."""
+        try:
+            columns = self.pipeline.default_schema.tables.get(table, {}).get("columns", {})
+        except Exception:  # noqa: BLE001 - no schema yet: nothing was ever loaded
+            columns = {}
+        kinds = {"json_columns": [], "text_columns": []}
+        for name, column in columns.items():
+            kind = column.get("data_type")
+            if kind == "json":
+                kinds["json_columns"].append(name)
+            elif kind == "text":
+                kinds["text_columns"].append(name)
+        return kinds
 
     # -- reading ---------------------------------------------------------------------------------------------------
     def query(self, sql: str):
@@ -163,6 +195,16 @@ class Target:
             return set()
         frame = self.query(f"select {self.quoted(key)} from {self.qualified(table)} {where}")
         return {str(value) for value in frame.iloc[:, 0].tolist()} if len(frame.columns) else set()
+
+    def pairs(self, table: str, key: str, parent_key: str, parents: list[str]) -> set[tuple[str, str]]:
+        """(key, parent key) of the rows of ``table`` whose parent is one of ``parents``."""
+        found: set[tuple[str, str]] = set()
+        for start in range(0, len(parents), 500):  # a bounded IN list per query
+            listed = ", ".join("'" + p.replace("'", "''") + "'" for p in parents[start:start + 500])
+            frame = self.query(f"select {self.quoted(key)}, {self.quoted(parent_key)} from {self.qualified(table)} "
+                               f"where {self.quoted(parent_key)} in ({listed})")
+            found.update((str(k), str(p)) for k, p in frame.itertuples(index=False))
+        return found
 
     def count(self, table: str) -> int:
         if not self.has_table(table):

@@ -1,5 +1,9 @@
 """Resumable: a sync killed at any point (SIGKILL mid-pull or mid-load, Interrupt) keeps what it committed, and the
-next one fetches at most the pages left + 10; the tables never hold duplicates."""
+next one fetches at most the pages left + 10; the tables never hold duplicates.
+
+The sandbox here answers faster than any Lightspeed, so a whole pull would fit in one chunk's 2.5 s of fetching:
+these tests commit every ``COMMIT_PAGES`` pages (``COMMIT_SECONDS`` = 0) to have chunk boundaries to kill at. The
+time rule itself is tested in test_sync_fetch.py."""
 
 from __future__ import annotations
 
@@ -11,12 +15,18 @@ import textwrap
 import pytest
 
 from ls_widget import sandbox
-from ls_widget.sync import run as sync_run
+from ls_widget.sync import fetch
 from ls_widget.sync.target import Target
 
 from .conftest import FAST, Requests, assert_tables_equal_source
 
 PAGES = 35
+CHUNK = fetch.COMMIT_PAGES
+
+
+@pytest.fixture(autouse=True)
+def chunks_by_pages(monkeypatch):
+    monkeypatch.setattr(fetch, "COMMIT_SECONDS", 0.0)
 
 
 @pytest.fixture
@@ -39,6 +49,8 @@ def killed_child(where: str) -> int:
         import os, signal
         import dlt
         from ls_widget.connection import Connection
+        from ls_widget.sync import fetch
+        fetch.COMMIT_SECONDS = 0.0
         from ls_widget.sync.target import Target
 
         loads = []
@@ -69,10 +81,10 @@ def killed_child(where: str) -> int:
 def test_a_killed_sync_keeps_what_it_committed_and_the_next_one_finishes_it(conn, where):
     assert killed_child(where) == -9
     committed = int(conn.sql("select count(*) as n from Item")["n"][0])
-    assert committed == 2 * sync_run.COMMIT_EVERY * 100  # two chunks made it, the third did not
+    assert committed == 2 * CHUNK * 100  # two chunks made it, the third did not
     requests = Requests(conn.session)
     result = conn.sync(["Item"], progress=False)
-    pages_left = PAGES - 2 * sync_run.COMMIT_EVERY
+    pages_left = PAGES - 2 * CHUNK
     assert len(requests) <= pages_left + 10
     assert result.tables["Item"].rows == PAGES * 100
     assert_tables_equal_source(conn, ("Item",))
@@ -91,9 +103,9 @@ def test_an_interrupt_keeps_what_was_committed(conn, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         conn.sync(["Item"], progress=False)
     monkeypatch.setattr(Target, "load", real)
-    assert int(conn.sql("select count(*) as n from Item")["n"][0]) == sync_run.COMMIT_EVERY * 100
+    assert int(conn.sql("select count(*) as n from Item")["n"][0]) == CHUNK * 100
     result = conn.sync(["Item"], progress=False)
-    assert result.pages <= PAGES - sync_run.COMMIT_EVERY + 10
+    assert result.pages <= PAGES - CHUNK + 10
     assert_tables_equal_source(conn, ("Item",))
 
 

@@ -1,0 +1,100 @@
+"""Pages fetched on a thread of their own while the previous chunk loads, handed over in chunks.
+
+The rate limit is a bucket that drains whether or not the client asks: while a chunk is being loaded into the
+destination the next pages keep coming, so loading costs the pull no time. How much is fetched ahead is bounded, and
+so is a chunk, so that a kill (SIGKILL, a kernel restart) never loses more than ``max(10 pages, 5 s of fetching)``:
+a chunk closes once it holds at least ``COMMIT_PAGES`` pages *and* ``COMMIT_SECONDS`` of fetching (a fast pull makes a
+few large loads, a slow one at Lightspeed's real rate still commits every 5 pages), and at most ``AHEAD`` pages wait
+while it loads. Lost at worst: the chunk being loaded plus those waiting, 10 pages or 5 seconds, whichever is more.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from typing import Callable, Iterator
+
+COMMIT_PAGES = 5
+COMMIT_SECONDS = 2.5
+AHEAD = 5  # pages fetched ahead while a chunk loads
+
+_END = object()
+
+
+class _Failed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+class Prefetch:
+    """``chunks()`` yields lists of pages; the pages are fetched on a daemon thread, at most ``AHEAD`` ahead."""
+
+    def __init__(self, pages: Iterator[list[dict]], *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._pages, self._clock = pages, clock
+        self._queue: queue.Queue = queue.Queue(maxsize=AHEAD)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._fetch, name="ls-widget-fetch", daemon=True)
+
+    def _fetch(self) -> None:
+        try:
+            while not self._stop.is_set():
+                started = self._clock()
+                page = next(self._pages, _END)
+                if page is _END:
+                    break
+                self._put((page, self._clock() - started))
+        except BaseException as error:  # noqa: BLE001 - handed to the consumer, which raises it in its own thread
+            self._put(_Failed(error))
+            return
+        self._put(_END)
+
+    def _put(self, item) -> None:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    def chunks(self, on_page: Callable[[list[dict]], None] = lambda page: None) -> Iterator[list[list[dict]]]:
+        """Chunks of pages in order; a fetch error comes after the pages fetched before it (which are worth
+        loading: they are a prefix of the pull, so the high-water mark stays right)."""
+        self._thread.start()
+        chunk: list[list[dict]] = []
+        seconds = 0.0
+        try:
+            while True:
+                item = self._get()
+                if item is _END or isinstance(item, _Failed):
+                    if chunk:
+                        yield chunk
+                    if isinstance(item, _Failed):
+                        raise item.error
+                    return
+                page, took = item
+                on_page(page)
+                chunk.append(page)
+                seconds += took
+                if len(chunk) >= COMMIT_PAGES and seconds >= COMMIT_SECONDS:
+                    yield chunk
+                    chunk, seconds = [], 0.0
+        finally:
+            self.close()
+
+    def _get(self):
+        while True:  # a timeout, so Ctrl-C reaches the waiting thread
+            try:
+                return self._queue.get(timeout=0.2)
+            except queue.Empty:
+                if not self._thread.is_alive() and self._queue.empty():
+                    return _Failed(RuntimeError("the fetching thread stopped without a word"))
+
+    def close(self) -> None:
+        """Stop fetching (pages already asked for finish; nothing more is requested)."""
+        self._stop.set()
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                break

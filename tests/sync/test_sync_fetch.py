@@ -1,0 +1,80 @@
+"""Fetching while loading, and when a chunk is committed: at least 5 pages and 2.5 s of fetching, at most 5 ahead.
+
+Together these bound what a kill loses (the chunk being loaded and the pages waiting) to 10 pages or 5 seconds of
+fetching, whichever is more, while a fast pull makes a few large loads. A fake clock: nothing here waits for real.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from ls_widget.sync import fetch
+from ls_widget.sync.fetch import Prefetch
+
+
+class Pull:
+    """Pages that each take ``seconds`` of fetching on a fake clock; counts how many were fetched."""
+
+    def __init__(self, pages: int, seconds: float, fail_at: int | None = None) -> None:
+        self.total, self.seconds, self.fail_at = pages, seconds, fail_at
+        self.now = 0.0
+        self.fetched = 0
+        self.lock = threading.Lock()
+
+    def clock(self) -> float:
+        with self.lock:
+            return self.now
+
+    def __iter__(self):
+        for number in range(self.total):
+            if number == self.fail_at:
+                raise RuntimeError("the connection dropped")
+            with self.lock:
+                self.now += self.seconds
+                self.fetched += 1
+            yield [{"page": number}]
+
+
+def chunk_sizes(pull: Pull) -> list[int]:
+    return [len(chunk) for chunk in Prefetch(iter(pull), clock=pull.clock).chunks()]
+
+
+def test_at_lightspeeds_pace_a_chunk_is_five_pages():
+    assert chunk_sizes(Pull(23, seconds=1.0)) == [5, 5, 5, 5, 3]
+
+
+def test_a_fast_pull_makes_few_large_chunks():
+    sizes = chunk_sizes(Pull(120, seconds=0.0625))  # 2.5 s of fetching is 40 pages
+    assert sizes == [40, 40, 40]
+
+
+def test_the_fetcher_runs_at_most_five_pages_ahead_of_the_load():
+    pull = Pull(200, seconds=0.05)
+    chunks = Prefetch(iter(pull), clock=pull.clock).chunks()
+    first = next(chunks)  # "loading" it now: the consumer takes nothing more for a while
+    deadline = time.monotonic() + 10
+    while pull.fetched < len(first) + fetch.AHEAD and time.monotonic() < deadline:
+        time.sleep(0.01)  # wait for the condition (the fetcher filling its allowance), bounded
+    assert pull.fetched >= len(first) + fetch.AHEAD  # it did fetch ahead while the chunk "loaded"
+    time.sleep(0.3)  # however long the load takes, it goes no further: AHEAD waiting, and one in its hands
+    assert pull.fetched <= len(first) + fetch.AHEAD + 1
+    chunks.close()
+
+
+def test_pages_fetched_before_an_error_are_handed_over_then_the_error():
+    pull = Pull(30, seconds=1.0, fail_at=12)
+    chunks = Prefetch(iter(pull), clock=pull.clock).chunks()
+    assert [len(next(chunks)), len(next(chunks)), len(next(chunks))] == [5, 5, 2]
+    with pytest.raises(RuntimeError, match="dropped"):
+        next(chunks)
+
+
+def test_the_kill_bound_holds_for_any_pace():
+    for seconds in (0.01, 0.1, 0.5, 1.0, 3.0):
+        pull = Pull(400, seconds=seconds)
+        biggest = max(chunk_sizes(pull))
+        lost_pages = biggest + fetch.AHEAD  # the chunk being loaded and those waiting
+        assert lost_pages <= max(10, 5.0 / seconds + 1), seconds
