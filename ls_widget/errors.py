@@ -33,6 +33,9 @@ class StoreError(LightspeedError, OSError):
     def __str__(self) -> str:  # OSError's own __str__ would format errno/filename instead of the message
         return str(self.args[0]) if self.args else ""
 
+    def __reduce__(self):  # pickled whole (sync_all hands errors between processes), not as OSError's args
+        return type(self), (str(self), self.path)
+
 
 class SyncError(LightspeedError):
     """A sync could not be completed: the destination refused (credentials, disk, schema) or is unreachable.
@@ -47,6 +50,9 @@ class AuthorizationError(LightspeedError):
     def __init__(self, message: str, error: str = "authorization_failed") -> None:
         super().__init__(message)
         self.error = error
+
+    def __reduce__(self):
+        return type(self), (str(self), self.error)
 
 
 class NotConnectedError(LightspeedError):
@@ -77,6 +83,13 @@ class ApiError(LightspeedError):
         self.message = message
         self.response = response
         self.request_id = request_id
+
+    def __reduce__(self):  # across processes without the httpx.Response (sockets and all do not travel)
+        return _api_error, (type(self), self.status, self.message, self.request_id)
+
+
+def _api_error(kind: type, status: int, message: str, request_id: str | None) -> "ApiError":
+    return kind(status, message, request_id=request_id)
 
 
 def request_id_of(response: "httpx.Response") -> str | None:

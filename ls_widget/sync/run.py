@@ -98,7 +98,7 @@ def _sync_resource(session: LightspeedSession, target: Target, spec: Spec, full:
             f"is now signed in to account {session.account_id}: sync into another destination (destination=...), or "
             "rename the connection, so two accounts' records never mix."
         )
-    before = {table: target.count(table) for table in spec.tables}
+    before = target.counts(spec.tables)
     whole = full or not spec.incremental  # read everything, then delete what Lightspeed no longer has
     previous = _stored_mark(state)
     since = None if whole else previous
@@ -134,8 +134,9 @@ def _sync_resource(session: LightspeedSession, target: Target, spec: Spec, full:
             tally.add(batches, previous)
 
     deleted = _reconcile(target, spec, tally.loaded) if whole else {}
+    counted = target.counts(spec.tables)
     for table in spec.tables:
-        after = target.count(table)
+        after = counted[table]
         strategy = spec.strategy if table == spec.resource else f"with {spec.resource}"
         stats = TableResult(strategy, loaded=len(tally.loaded[table]), deleted=deleted.get(table, 0), rows=after)
         stats.inserted = max(0, after - before[table] + stats.deleted)

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import ls_widget
-from ls_widget import LightspeedConnection, SyncError
+from ls_widget import LightspeedConnection, NotConnectedError, SyncError
 
 RESOURCES = ["Item", "Customer"]
 
@@ -27,13 +27,46 @@ def test_sync_all_runs_every_store_and_one_failure_stops_none(box):
     for name in ("Downtown", "Uptown", "Airport"):
         signed_in(box, name)
     LightspeedConnection(name="Closed store").save()  # saved, never signed in
-    results = ls_widget.sync_all(["Downtown", "Uptown", "Airport", "Closed store"], RESOURCES, progress=False)
+    from ls_widget.sync import all as sync_all_module
+
+    real, workers = subprocess.run, []
+
+    def run(args, *rest, **kwargs):
+        if args[1:] == ["-m", "ls_widget.sync.worker"]:
+            workers.append(args)
+        return real(args, *rest, **kwargs)
+
+    sync_all_module.subprocess.run = run
+    try:
+        results = ls_widget.sync_all(["Downtown", "Uptown", "Airport", "Closed store"], RESOURCES, progress=False)
+    finally:
+        sync_all_module.subprocess.run = real
+    assert len(workers) == 4  # one process per store: their loads never queue for one GIL
     assert [name for name, r in results.items() if not isinstance(r, Exception)] == ["Downtown", "Uptown", "Airport"]
     assert set(results.failed) == {"Closed store"} and not results.ok
+    assert isinstance(results["Closed store"], NotConnectedError)  # the error crosses processes with its type
     assert "Closed store: FAILED" in repr(results)
     for name in ("Downtown", "Uptown", "Airport"):
         assert results[name].tables["Item"].rows == 420
         assert len(LightspeedConnection.load(name).read("Customer")) == 130
+
+
+def test_a_store_whose_process_dies_is_a_sync_error_and_the_others_finish(box, monkeypatch):
+    signed_in(box, "Downtown")
+    signed_in(box, "Uptown")
+    from ls_widget.sync import all as sync_all_module
+
+    real = subprocess.run
+
+    def run(args, *rest, **kwargs):
+        if args[1:] == ["-m", "ls_widget.sync.worker"] and b"Uptown" in kwargs["input"]:
+            return real([sys.executable, "-c", "import sys; sys.exit('killed by the OOM killer')"], *rest, **kwargs)
+        return real(args, *rest, **kwargs)
+
+    monkeypatch.setattr(sync_all_module.subprocess, "run", run)
+    results = ls_widget.sync_all(["Downtown", "Uptown"], ["Customer"], progress=False)
+    assert results["Downtown"].tables["Customer"].rows == 130
+    assert isinstance(results["Uptown"], SyncError) and "killed by the OOM killer" in str(results["Uptown"])
 
 
 def test_cli_sync_then_connections_shows_the_last_sync(box):
