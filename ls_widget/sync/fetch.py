@@ -5,7 +5,10 @@ destination the next pages keep coming, so loading costs the pull no time. How m
 so is a chunk, so that a kill (SIGKILL, a kernel restart) never loses more than ``max(10 pages, 5 s of fetching)``:
 a chunk closes once it holds at least ``COMMIT_PAGES`` pages *and* ``COMMIT_SECONDS`` of fetching (a fast pull makes a
 few large loads, a slow one at Lightspeed's real rate still commits every 5 pages), and at most ``AHEAD`` pages wait
-while it loads. Lost at worst: the chunk being loaded plus those waiting, 10 pages or 5 seconds, whichever is more.
+while it loads, one more in the fetcher's hands. Lost at worst: the chunk being loaded plus those, 10 pages where a
+page takes half a second or more, else 2.5 s of pages plus 5 fetched in under 2.5 s: 10 pages or 5 seconds of
+fetching, whichever is more. Use it as a context manager: leaving it (a load that failed, Ctrl-C) stops the fetching
+at once.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Callable, Iterator
 
 COMMIT_PAGES = 5
 COMMIT_SECONDS = 2.5
-AHEAD = 5  # pages fetched ahead while a chunk loads
+AHEAD = 4  # pages waiting while a chunk loads (and one more in the fetcher's hands): 5 + 4 + 1 = 10
 
 _END = object()
 
@@ -89,6 +92,12 @@ class Prefetch:
             except queue.Empty:
                 if not self._thread.is_alive() and self._queue.empty():
                     return _Failed(RuntimeError("the fetching thread stopped without a word"))
+
+    def __enter__(self) -> "Prefetch":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def close(self) -> None:
         """Stop fetching (pages already asked for finish; nothing more is requested)."""

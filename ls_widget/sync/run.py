@@ -58,10 +58,14 @@ class SyncResult:
     tables: dict[str, TableResult] = field(default_factory=dict)
     seconds: float = 0.0
     skipped: dict[str, str] = field(default_factory=dict)  # resource -> why (e.g. a scope the sign-in lacks)
+    requests: int = 0  # answers Lightspeed gave (retries included)
+    rate_limited: int = 0  # of which 429s: the pacer keeps this at 0 at the rate limit's full speed
 
     def __repr__(self) -> str:
+        limited = f", {self.rate_limited} rate-limited" if self.rate_limited else ""
         lines = [f"SyncResult({self.connection!r}: {self.pages} page{'s' if self.pages != 1 else ''} in "
-                 f"{self.seconds:.1f} s{', full' if self.full else ''} -> {self.destination})"]
+                 f"{self.seconds:.1f} s ({self.requests} requests{limited}){', full' if self.full else ''} -> "
+                 f"{self.destination})"]
         for table, r in self.tables.items():
             lines.append(f"  {table} ({r.strategy}): {r.inserted} inserted, {r.updated} updated, {r.deleted} deleted, "
                          f"{r.rows} rows")
@@ -75,7 +79,7 @@ def sync(session: LightspeedSession, target: Target, resources: Iterable[str], *
     token = session.token
     selection = select(resources, token.scopes if token is not None else None)
     result = SyncResult(connection or target.connection_name, target.label, full, skipped=dict(selection.skipped))
-    started = time.monotonic()
+    started, asked = time.monotonic(), session.statuses.copy()
     for spec in selection.specs:
         try:
             result.pages += _sync_resource(session, target, spec, full, progress, result)
@@ -85,6 +89,8 @@ def sync(session: LightspeedSession, target: Target, resources: Iterable[str], *
             # Asked for everything, and this sign-in's employee may not read it: the rest is still worth having.
             result.skipped[spec.resource] = f"Lightspeed refused it (403: {error.message[:120]})"
     result.seconds = time.monotonic() - started
+    answered = session.statuses - asked
+    result.requests, result.rate_limited = sum(answered.values()), answered[429]
     return result
 
 
@@ -115,23 +121,24 @@ def _sync_resource(session: LightspeedSession, target: Target, spec: Spec, full:
     mark = state.get("last")
     pages = 0
     with SyncProgress(result.connection, spec.resource, total_pages=total, session=session, enabled=progress) as bar:
-        fetched = Prefetch(session.pages(spec.resource, **params))
-        for chunk in fetched.chunks(on_page=lambda page: bar.advance(1, len(page))):
-            batches = _batches(target, spec, [record for page in chunk for record in page])
-            if spec.timestamp:  # a full read keeps a mark too: the next one tells updates from re-reads by it
-                newest = arrow.newest(batches[spec.resource])
-                if newest is not None:
-                    mark = max(mark or "", newest.astimezone(timezone.utc).isoformat(timespec="seconds")) or None
-            resources = [target.resource(batches[spec.resource].table, spec.resource, spec.key,
-                                         timestamp=spec.timestamp, json_columns=batches[spec.resource].json_columns,
-                                         state={"last": mark, "account": session.account_id})]
-            for child in spec.children:
-                batch = batches[child.table]
-                resources.append(target.resource(batch.table, child.table, child.key, parent_key=child.parent_key,
-                                                 timestamp=has_timestamp(child.table), json_columns=batch.json_columns))
-            target.load(resources)
-            pages += len(chunk)
-            tally.add(batches, previous)
+        with Prefetch(session.pages(spec.resource, **params)) as fetched:
+            for chunk in fetched.chunks(on_page=lambda page: bar.advance(1, len(page))):
+                batches = _batches(target, spec, [record for page in chunk for record in page])
+                if spec.timestamp:  # a full read keeps a mark too: the next one tells updates from re-reads by it
+                    newest = arrow.newest(batches[spec.resource])
+                    if newest is not None:
+                        mark = max(mark or "", newest.astimezone(timezone.utc).isoformat(timespec="seconds")) or None
+                resources = [target.resource(batches[spec.resource].table, spec.resource, spec.key,
+                                             timestamp=spec.timestamp, json_columns=batches[spec.resource].json_columns,
+                                             state={"last": mark, "account": session.account_id})]
+                for child in spec.children:
+                    batch = batches[child.table]
+                    resources.append(target.resource(
+                        batch.table, child.table, child.key, parent_key=child.parent_key,
+                        timestamp=has_timestamp(child.table), json_columns=batch.json_columns))
+                target.load(resources)
+                pages += len(chunk)
+                tally.add(batches, previous)
 
     deleted = _reconcile(target, spec, tally.loaded) if whole else {}
     counted = target.counts(spec.tables)

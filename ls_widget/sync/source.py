@@ -78,22 +78,25 @@ def _resource(dlt, session, spec: Spec):
                 params["timeStamp"] = (">=", since - LOOKBACK)
         if spec.relations:
             params["load_relations"] = list(spec.relations)
-        for chunk in Prefetch(session.pages(spec.resource, **params)).chunks():
-            rows, children = arrow.split([r for page in chunk for r in page], spec.key, spec.children, spec.resource)
-            batch = arrow.to_arrow(rows, timestamp=spec.timestamp, required=spec.incremental, resource=spec.resource,
-                                   key=spec.key)
-            if spec.incremental:
-                newest = arrow.newest(batch)
-                if newest is not None:
-                    stamp = newest.astimezone(timezone.utc).isoformat(timespec="seconds")
-                    state["last"] = max(state.get("last") or "", stamp)
-            yield _hinted(dlt, batch, spec.resource, columns)
-            for child in spec.children:
-                lines = arrow.to_arrow(children[child.table], timestamp=has_timestamp(child.table),
-                                       resource=child.table, key=child.key)
-                hints = dlt.mark.make_hints(table_name=child.table, primary_key=child.key, merge_key=child.parent_key,
-                                            write_disposition="merge", columns=_json(lines))
-                yield dlt.mark.with_hints(lines.table, hints, create_table_variant=True)
+        with Prefetch(session.pages(spec.resource, **params)) as fetched:
+            for chunk in fetched.chunks():
+                records = [record for page in chunk for record in page]
+                rows, children = arrow.split(records, spec.key, spec.children, spec.resource)
+                batch = arrow.to_arrow(rows, timestamp=spec.timestamp, required=spec.incremental,
+                                       resource=spec.resource, key=spec.key)
+                if spec.incremental:
+                    newest = arrow.newest(batch)
+                    if newest is not None:
+                        stamp = newest.astimezone(timezone.utc).isoformat(timespec="seconds")
+                        state["last"] = max(state.get("last") or "", stamp)
+                yield _hinted(dlt, batch, spec.resource, columns)
+                for child in spec.children:
+                    lines = arrow.to_arrow(children[child.table], timestamp=has_timestamp(child.table),
+                                           resource=child.table, key=child.key)
+                    hints = dlt.mark.make_hints(table_name=child.table, primary_key=child.key,
+                                                merge_key=child.parent_key, write_disposition="merge",
+                                                columns=_json(lines))
+                    yield dlt.mark.with_hints(lines.table, hints, create_table_variant=True)
 
     disposition = "merge" if spec.incremental else "replace"
     return dlt.resource(records(), name=spec.resource, primary_key=spec.key, write_disposition=disposition,
