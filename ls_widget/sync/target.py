@@ -168,15 +168,18 @@ class Target:
             raise SyncError(f"The query failed in {self.label}: {_root_message(exc)}") from None
 
     def _query_files(self, sql: str):
-        """SQL over Delta tables: each table read with deltalake and queried in an in-memory DuckDB."""
+        """SQL over Delta tables, queried in an in-memory DuckDB. Only the tables the query names are opened, each
+        as a lazy Arrow dataset: DuckDB reads the files it needs (a count reads no rows), never whole tables into
+        memory first."""
         import duckdb
         from dlt.common.libs.deltalake import get_delta_tables
 
-        tables = [t for t in self.pipeline.default_schema.data_table_names() if self.has_table(t)]
+        named = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", sql))
+        tables = [t for t in self.pipeline.default_schema.data_table_names() if t in named and self.has_table(t)]
         connection = duckdb.connect()
         try:
             for name, delta in (get_delta_tables(self.pipeline, *tables) if tables else {}).items():
-                connection.register(name, delta.to_pyarrow_table())
+                connection.register(name, delta.to_pyarrow_dataset())
             return connection.sql(sql).df()
         finally:
             connection.close()

@@ -88,3 +88,22 @@ def test_a_duckdb_file_the_analyst_names(conn, tmp_path):
 
     with duckdb.connect(str(path), read_only=True) as db:  # any DuckDB client reads it: tables named as resources
         assert db.execute('select count(*) from lightspeed."Customer"').fetchall() == [(130,)]
+
+
+def test_parquet_files_are_not_read_again_for_every_chunk(box, conn, tmp_path, monkeypatch):
+    """Queries of a Delta destination read files: a sync queries it a fixed number of times, not once a chunk, and
+    opens tables lazily, never whole into memory."""
+    from ls_widget.sync import fetch
+    from ls_widget.sync.target import Target
+
+    monkeypatch.setattr(fetch, "COMMIT_SECONDS", 0.0)  # a chunk every 5 pages: 420 items make 1 chunk, so Sales too
+    queries, real = [], Target.query
+    monkeypatch.setattr(Target, "query", lambda self, sql: queries.append(sql) or real(self, sql))
+    import deltalake
+
+    monkeypatch.setattr(deltalake.DeltaTable, "to_pyarrow_table",
+                        lambda *a, **k: (_ for _ in ()).throw(AssertionError("a whole table read into memory")))
+    files = dlt.destinations.filesystem(f"file://{tmp_path}")
+    result = conn.sync(["Item", "Sale"], destination=files, progress=False)
+    assert result.pages == 5 + 4 and result.tables["Item"].rows == 420
+    assert len(queries) <= 4  # the counts before and after each resource: the same for 1 chunk or 100
