@@ -59,8 +59,10 @@ export function lastSyncText(lastSync, now = Date.now()) {
  * @param {object} [hooks]
  * @param {() => boolean} [hooks.isShown]  whether the summary is on show (the panel hides it while the analyst edits)
  * @param {() => void} [hooks.onEdit]      "Edit connection" was clicked
+ * @param {() => void} [hooks.onFocusLeft] the summary went away while it had keyboard focus (e.g. Disconnect):
+ *   the panel puts focus on a control of what replaced it, never on the page's body
  */
-export function createConnectedSummary(ctx, { isShown, onEdit = () => {} } = {}) {
+export function createConnectedSummary(ctx, { isShown, onEdit = () => {}, onFocusLeft = () => {} } = {}) {
   const { model } = ctx;
   const shown = isShown ?? (() => model.get("status") === "connected");
   const headingId = ctx.id("connected-heading");
@@ -71,6 +73,11 @@ export function createConnectedSummary(ctx, { isShown, onEdit = () => {} } = {})
   const connection = h("dd", { class: "ls-fact-value" });
   const synced = h("dd", { class: "ls-fact-value" });
   const editButton = button("Edit connection", { class: "ls-button" });
+  // The state in words (colour alone says nothing to some); the dot is decoration. A saved copy with no Python
+  // behind it says so instead: its reader may come days later, when nothing is connected any more.
+  const badgeText = h("span", {}, "Connected");
+  const badge = h("span", { class: "ls-badge ls-badge--success" }, h("span", { class: "ls-badge-dot", "aria-hidden": "true" }), badgeText);
+  const expiryFact = h("div", { class: "ls-fact" }, h("dt", { class: "ls-label" }, "Access token"), expiry);
   const disconnect = button("Disconnect", { class: "ls-button" });
   const element = h(
     "div",
@@ -79,15 +86,14 @@ export function createConnectedSummary(ctx, { isShown, onEdit = () => {} } = {})
       "div",
       { class: "ls-connected-header" },
       h("h4", { class: "ls-subtitle", id: headingId }, "Sign-in"),
-      // The state in words (colour alone says nothing to some); the dot is decoration.
-      h("span", { class: "ls-badge ls-badge--success" }, h("span", { class: "ls-badge-dot", "aria-hidden": "true" }), "Connected"),
+      badge,
     ),
     h(
       "dl",
       { class: "ls-facts" },
       h("div", { class: "ls-fact" }, h("dt", { class: "ls-label" }, "Account"), account),
       h("div", { class: "ls-fact" }, h("dt", { class: "ls-label" }, "Connection"), connection),
-      h("div", { class: "ls-fact" }, h("dt", { class: "ls-label" }, "Access token"), expiry),
+      expiryFact,
       h("div", { class: "ls-fact" }, h("dt", { class: "ls-label" }, "Last sync"), synced),
     ),
     h("span", { class: "ls-label", id: scopesLabelId }, "Granted scopes"),
@@ -105,8 +111,18 @@ export function createConnectedSummary(ctx, { isShown, onEdit = () => {} } = {})
       disconnecting = false;
       disconnect.removeAttribute("aria-disabled");
     }
-    element.hidden = !(connected && shown());
+    const hide = !(connected && shown());
+    const hadFocus = hide && !element.hidden && element.contains(element.ownerDocument?.activeElement ?? null);
+    element.hidden = hide;
+    if (hadFocus) onFocusLeft();
     if (element.hidden) return;
+    const saved = ctx.link?.state === "absent";
+    badge.classList.toggle("ls-badge--success", !saved);
+    badge.classList.toggle("ls-badge--saved", saved);
+    element.classList.toggle("ls-connected--saved", saved);
+    setText(badgeText, saved ? "Saved copy" : "Connected");
+    // No expiry on a saved copy: a time that passed long ago, or one still to come, would both read as live news.
+    expiryFact.hidden = saved;
     const granted = model.get("_granted_scopes") ?? [];
     const key = JSON.stringify(granted);
     if (key !== drawn) {
@@ -130,7 +146,7 @@ export function createConnectedSummary(ctx, { isShown, onEdit = () => {} } = {})
         .filter(Boolean)
         .join(" \u00b7 "),
     );
-    setText(expiry, expiryText(model.get("_expires_at") ?? 0));
+    setText(expiry, saved ? "" : expiryText(model.get("_expires_at") ?? 0));
     setText(synced, lastSyncText(model.get("_last_sync") ?? {}));
   };
 
@@ -143,7 +159,7 @@ export function createConnectedSummary(ctx, { isShown, onEdit = () => {} } = {})
       disconnecting = true;
       disconnect.setAttribute("aria-disabled", "true");
       model.send({ type: "disconnect" });
-      ctx.announce("Disconnecting\u2026");
+      ctx.announce("Disconnecting\u2026", { holdsWhile: (status) => status === "connected" });
     },
     { signal: ctx.signal },
   );

@@ -23,7 +23,7 @@ import { createSignIn } from "./sign_in.js";
 import { createConnectedSummary } from "./connected_summary.js";
 import { createStatus, statusLines } from "./status.js";
 import { FieldErrorState, badFields, checkForm } from "./validation.js";
-import { OFFLINE_TEXT, createKernelLink } from "./kernel_link.js";
+import { createKernelLink, offlineText } from "./kernel_link.js";
 
 /** @typedef {import("./types.js").Model} Model */
 /** @typedef {import("./types.js").ViewContext} ViewContext */
@@ -39,6 +39,8 @@ function render({ model, el, signal }) {
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let transientTimer;
   let transient = "";
+  /** @type {((status: import("./types.js").Status) => boolean) | null} the statuses the transient still holds for */
+  let transientHolds = null;
   /** stored client files Python could not read, as the client list's answer named them (this view only) */
   let clientProblems = "";
 
@@ -56,8 +58,9 @@ function render({ model, el, signal }) {
     signal: controller.signal,
     listen,
     link,
-    announce(message) {
+    announce(message, { holdsWhile = null } = {}) {
       clearTimeout(transientTimer);
+      transientHolds = holdsWhile;
       // Saying the same thing twice in a row must still be heard: clear first, then say it on the next tick.
       const again = transient === message;
       transient = "";
@@ -66,10 +69,7 @@ function render({ model, el, signal }) {
         () => {
           transient = message;
           refreshStatus();
-          transientTimer = setTimeout(() => {
-            transient = "";
-            refreshStatus();
-          }, TRANSIENT_MS);
+          transientTimer = setTimeout(dropTransient, TRANSIENT_MS);
         },
         again ? 100 : 0,
       );
@@ -79,6 +79,15 @@ function render({ model, el, signal }) {
       model.save_changes();
     },
   };
+
+  /** The short-lived line goes: its time is up, or the moment it spoke of has passed. */
+  function dropTransient() {
+    clearTimeout(transientTimer);
+    transientHolds = null;
+    if (!transient) return;
+    transient = "";
+    refreshStatus();
+  }
 
   const errors = new FieldErrorState();
 
@@ -115,9 +124,18 @@ function render({ model, el, signal }) {
   };
   const paste = createPasteField(ctx, {
     onSent: () => signIn.pasted(),
-    onExpired: () => ctx.announce(EXPIRED_TEXT),
+    onExpired: () => {
+      // The code is gone: "Save and authorize" (which the message names) starts a fresh sign-in.
+      signIn.expired();
+      ctx.announce(EXPIRED_TEXT, { holdsWhile: (status) => status === "authorizing" });
+    },
   });
-  const signIn = createSignIn(ctx, { onFlowChange: () => refreshStatus(), paste });
+  const signIn = createSignIn(ctx, {
+    onFlowChange: () => refreshStatus(),
+    paste,
+    mode: () => currentPlan(model, /** @type {Window} */ (globalThis.window)).mode,
+    onStaleChange: () => updateFlowParts(),
+  });
   const connected = createConnectedSummary(ctx, {
     isShown: () => !editing,
     onEdit: () => {
@@ -125,6 +143,9 @@ function render({ model, el, signal }) {
       updateFlowParts();
       nameField.focusTarget.focus();
     },
+    // Disconnect (here, or by Python) folded the summary away under the keyboard: the form's next step takes
+    // focus, once every part of Python's update has been drawn.
+    onFocusLeft: () => queueMicrotask(focusAfterSummary),
   });
 
   /** @type {Record<FieldName, { setError: (message: string | undefined) => void, focusTarget: HTMLElement }>} */
@@ -167,15 +188,27 @@ function render({ model, el, signal }) {
       statusLines({
         summary: errors.summary(model.get("_field_errors") ?? {}),
         transient,
-        offline: link.state === "absent" ? OFFLINE_TEXT : "",
+        offline: link.state === "absent" ? offlineText(el.ownerDocument) : "",
         notice: [model.get("_notice") ?? "", clientProblems].filter(Boolean).join(" "),
         flow: signIn.flowText(),
         status: viewStatus(),
         error: model.get("error") ?? "",
         account_name: model.get("account_name") ?? "",
         account_id: model.get("account_id") ?? "",
+        saved: link.state === "absent",
       }),
     );
+  }
+
+  /** Focus for the keyboard after the connected summary went away while it had it. */
+  function focusAfterSummary() {
+    if (controller.signal.aborted) return;
+    const active = el.ownerDocument?.activeElement ?? null;
+    // Already somewhere sensible: on a control of this panel that is still on show (a browser moves focus off a
+    // hidden element by itself, to the body; some DOMs leave it there).
+    if (active && el.contains(active) && !active.closest("[hidden]")) return;
+    if (!form.hidden) (authorize.disabled ? cancelSignIn : authorize).focus();
+    else if (!connected.element.hidden) connected.editButton.focus();
   }
 
   function refreshErrors() {
@@ -187,6 +220,7 @@ function render({ model, el, signal }) {
   /** The kernel answered, or the probe found nobody there. */
   function applyLink() {
     controls.disabled = link.state === "absent";
+    connected.update(); // a saved copy's summary says so, without the token's expiry
     refreshStatus();
   }
 
@@ -207,6 +241,7 @@ function render({ model, el, signal }) {
         profile: model.get("_profiles")?.[model.get("api_type")],
       });
       errors.setLocal(found);
+      dropTransient(); // "Sign-in cancelled." and the like belong to the attempt before this one
       refreshErrors();
       const bad = badFields(found);
       if (bad.length) {
@@ -264,7 +299,9 @@ function render({ model, el, signal }) {
     refreshErrors();
   });
   ctx.listen("change:status", () => {
-    // Python moved on: its status is the one to draw again, and a new connection shows its summary.
+    // Python moved on: its status is the one to draw again, and a new connection shows its summary. A notice about
+    // the moment before ("Disconnecting…", "Sign-in cancelled.") goes when that moment has passed.
+    if (transientHolds && !transientHolds(model.get("status") ?? "draft")) dropTransient();
     cancelled = false;
     if (model.get("status") !== "connected") editing = false;
     signIn.statusChanged(model.get("status"));
@@ -279,6 +316,14 @@ function render({ model, el, signal }) {
   for (const key of ["_notice", "status", "error", "account_id", "account_name"]) {
     ctx.listen(`change:${key}`, refreshStatus);
   }
+  // marimo reruns the cells that read `panel.value` only on an update from the browser. Python counts its own changes
+  // in `_revision` there (and only there): acknowledging a new count is that update. It writes `_seen_revision` and
+  // nothing else (never Python's own traits such as `status`, which Python refuses from the browser anyway); with
+  // several views of one model the first acknowledges and the others find it done.
+  ctx.listen("change:_revision", () => {
+    const revision = model.get("_revision") ?? 0;
+    if (revision > (model.get("_seen_revision") ?? 0)) ctx.commit("_seen_revision", revision);
+  });
   ctx.listen("change:_granted_scopes", () => connected.update());
   ctx.listen("change:_expires_at", () => connected.update());
   ctx.listen("change:_last_sync", () => connected.update());
@@ -306,14 +351,15 @@ function render({ model, el, signal }) {
     const hadFocus = (/** @type {Element | null} */ (el.ownerDocument?.activeElement ?? null));
     form.hidden = summary;
     requiredNote.hidden = summary;
-    // Busy: no second sign-in over the running one (a native disabled button: it is not a thing to press now).
-    authorize.disabled = authorizing;
+    // Busy: no second sign-in over the running one (a native disabled button: it is not a thing to press now),
+    // unless nothing more can come of it (its code expired, its window closed): then it is the way on.
+    authorize.disabled = authorizing && !signIn.stale();
     cancelSignIn.hidden = !authorizing;
     backToSummary.hidden = !(editing && status === "connected");
     paste.setLayout(!authorizing ? "hidden" : mode === "paste" ? "paste" : "fallback");
     connected.update();
     // Keep the keyboard where it was meant to be when the element that had focus went away or disabled itself.
-    if (hadFocus === authorize && authorizing) cancelSignIn.focus();
+    if (hadFocus === authorize && authorize.disabled) cancelSignIn.focus();
     else if (hadFocus === cancelSignIn && !authorizing && !form.hidden) authorize.focus();
     else if (hadFocus && form.contains(hadFocus) && summary) connected.editButton.focus();
   }
@@ -325,7 +371,10 @@ function render({ model, el, signal }) {
       signIn.cancel();
       updateFlowParts();
       refreshStatus();
-      ctx.announce("Sign-in cancelled.");
+      // It holds while Python settles where the cancel leads (back to the connection there was before, or a draft);
+      // any other news (a result that was already on its way connected after all) ends it.
+      const outcome = model.get("account_id") ? "connected" : "draft";
+      ctx.announce("Sign-in cancelled.", { holdsWhile: (status) => status === outcome });
     },
     { signal: controller.signal },
   );

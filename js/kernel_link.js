@@ -24,6 +24,27 @@ export const PROBE_TIMEOUT_MS = 3000;
 export const OFFLINE_TEXT =
   "Open this notebook in Jupyter to connect: this panel is a saved copy with no running Python behind it. " +
   "Run its cell to use it (if a cell is still running, the panel wakes up when it finishes).";
+/** The same, for the reader of a static HTML export of the notebook: there is no cell to run on that page. */
+export const OFFLINE_EXPORT_TEXT =
+  "This page is a saved copy of a notebook: the panel shows it as it was saved and cannot connect from here. " +
+  "To connect, open the notebook itself in Jupyter and run its cell.";
+
+/**
+ * Whether the page is a static HTML export (nbconvert embeds the widget state in a script of this type; live hosts
+ * keep it elsewhere).
+ * @param {Document | undefined} doc
+ */
+export function isHtmlExport(doc) {
+  return Boolean(doc?.querySelector('script[type="application/vnd.jupyter.widget-state+json"]'));
+}
+
+/**
+ * Why the panel cannot act, worded for where it is read.
+ * @param {Document | undefined} doc
+ */
+export function offlineText(doc) {
+  return isHtmlExport(doc) ? OFFLINE_EXPORT_TEXT : OFFLINE_TEXT;
+}
 // Ids of timed-out requests are remembered (a late answer still proves a kernel) up to this many.
 const EXPIRED_KEPT = 32;
 

@@ -143,7 +143,15 @@ describe("no kernel: a panel drawn from saved state", () => {
     expect(screen.getByRole("group", { name: "Sign-in" }).textContent).toContain("client Reporting");
     const client = /** @type {HTMLSelectElement} */ (screen.getByRole("combobox", { name: "OAuth 2.0 client", hidden: true }));
     expect(client.value).toBe("Reporting");
-    expect(status.textContent).toContain("Connected to Downtown (12345)");
+    // A reader days later must not take it for a live connection: the state is what was true when it was saved.
+    expect(status.textContent).toContain("Saved copy: connected to Downtown (12345) when it was saved");
+    expect(status.textContent).not.toContain("Connected to");
+    const summary = screen.getByRole("group", { name: "Sign-in" });
+    expect(summary.textContent).toContain("Saved copy");
+    expect(summary.textContent).not.toContain("Connected");
+    // No token expiry on a saved copy.
+    const tokenLabel = [...summary.querySelectorAll("dt")].find((dt) => dt.textContent === "Access token");
+    expect(tokenLabel?.closest("[hidden]")).toBeTruthy();
   });
 
   test("Save and authorize opens no window: neither while checking nor once the kernel is known absent", async () => {

@@ -364,3 +364,29 @@ describe("views and cleanup", () => {
     expect(el.childElementCount).toBe(0);
   });
 });
+
+describe("marimo: Python's own changes reach the cells that read panel.value", () => {
+  test("a new _revision from Python is acknowledged once, with _seen_revision and nothing else", async () => {
+    const model = new FakeModel();
+    const a = mount({}, model);
+    const b = mount({}, model); // two views of one model: one acknowledgement
+    await flush();
+    model.saved.length = 0;
+    model.pythonSet({ status: "connected", account_id: "12345", account_name: "Downtown", _revision: 1 });
+    expect(model.saved).toEqual([{ _seen_revision: 1 }]);
+    model.pythonSet({ _revision: 2 });
+    expect(model.saved).toEqual([{ _seen_revision: 1 }, { _seen_revision: 2 }]);
+    for (const key of ["status", "error", "account_id", "account_name"]) expect(model.syncedState()).not.toHaveProperty(key);
+    a.cleanup();
+    b.cleanup();
+  });
+
+  test("outside marimo (_revision stays 0) Python's changes are never echoed", async () => {
+    const { model, cleanup } = mount();
+    await flush();
+    model.saved.length = 0;
+    model.pythonSet({ status: "connected", account_id: "12345", account_name: "Downtown" });
+    expect(model.saved).toEqual([]);
+    cleanup();
+  });
+});

@@ -53,11 +53,12 @@ export function codeLifetime(model) {
 }
 
 /**
- * "Paste within 0:60". Codes live a minute at most, so the count is written as 0:ss from 0:60 down.
+ * "Paste within 1:00", then "0:59" down: minutes and seconds, as a clock reads (never "0:60").
  * @param {number} seconds
  */
 export function countdownText(seconds) {
-  return `Paste within 0:${String(Math.max(0, seconds)).padStart(2, "0")}`;
+  const left = Math.max(0, Math.floor(seconds));
+  return `Paste within ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
 }
 
 /**

@@ -125,12 +125,12 @@ describe("paste controls", () => {
 });
 
 describe("the countdown", () => {
-  test("from 0:60 at the opening, down to the expiry message", async () => {
+  test("from 1:00 at the opening (never 0:60), down to the expiry message", async () => {
     vi.useFakeTimers();
     const { el, screen } = await authorizing();
     const countdown = countdownOf(el);
     expect(countdown.hidden).toBe(false);
-    expect(countdown.textContent).toBe("Paste within 0:60");
+    expect(countdown.textContent).toBe("Paste within 1:00");
     expect(countdown.getAttribute("role")).toBe("timer");
     vi.advanceTimersByTime(1000);
     expect(countdown.textContent).toBe("Paste within 0:59");
@@ -153,11 +153,11 @@ describe("the countdown", () => {
     vi.advanceTimersByTime(45_000);
     expect(countdown.textContent).toBe("Paste within 0:15");
     window.dispatchEvent(new Event("focus"));
-    expect(countdown.textContent).toBe("Paste within 0:60");
+    expect(countdown.textContent).toBe("Paste within 1:00");
     vi.advanceTimersByTime(61_000);
     expect(countdown.textContent).toBe(EXPIRED_TEXT);
     document.dispatchEvent(new Event("visibilitychange"));
-    expect(countdown.textContent).toBe("Paste within 0:60");
+    expect(countdown.textContent).toBe("Paste within 1:00");
     vi.advanceTimersByTime(1000);
     expect(countdown.textContent).toBe("Paste within 0:59");
   });
@@ -213,7 +213,7 @@ describe("the countdown", () => {
     const { el, screen } = await authorizing({ _profiles: profiles });
     expect(countdownOf(el).textContent).toBe(UNKNOWN_LIFETIME_TEXT);
     expect(computeAccessibleDescription(box(screen))).toContain(pasteHelp(null));
-    expect(el.textContent).not.toMatch(/0:60|60 seconds/);
+    expect(el.textContent).not.toMatch(/1:00|0:60|60 seconds/);
     vi.advanceTimersByTime(120_000);
     expect(countdownOf(el).textContent).toBe(UNKNOWN_LIFETIME_TEXT);
     expect(screen.getByRole("status").textContent).not.toContain(EXPIRED_TEXT);
@@ -229,7 +229,7 @@ describe("the countdown", () => {
     const link = screen.getByRole("link", { name: "Open the Lightspeed sign-in" });
     link.addEventListener("click", (event) => event.preventDefault()); // no navigation in the test page
     link.click();
-    expect(countdownOf(el).textContent).toBe("Paste within 0:60");
+    expect(countdownOf(el).textContent).toBe("Paste within 1:00");
   });
 
   test("keeps counting after a paste (a wrong address can be replaced) and stops when the flow ends", async () => {
@@ -249,7 +249,9 @@ describe("the countdown", () => {
   });
 
   test("countdownText", () => {
-    expect(countdownText(60)).toBe("Paste within 0:60");
+    expect(countdownText(60)).toBe("Paste within 1:00");
+    expect(countdownText(59)).toBe("Paste within 0:59");
+    expect(countdownText(90)).toBe("Paste within 1:30");
     expect(countdownText(5)).toBe("Paste within 0:05");
     expect(countdownText(-1)).toBe("Paste within 0:00");
   });

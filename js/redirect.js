@@ -114,13 +114,25 @@ export function callbackUrl(baseUrl, origin) {
 }
 
 /**
+ * Whether the page is a Voila dashboard: a page for viewers, who run no code and configure no server (Voila marks
+ * its <body> with data-voila).
+ * @param {Document | undefined} doc
+ */
+export function isVoilaPage(doc) {
+  return Boolean(doc?.body?.hasAttribute("data-voila"));
+}
+
+/**
  * One line saying how the redirect is caught in this mode, and why this mode when it was picked automatically.
  * @param {RedirectPlan} plan
  * @param {number | null} [codeLifetime]  seconds a code of the current API type lives (paste_field.js codeLifetime):
  *   the paste hint names it; without it the hint names no number rather than one that may be wrong for the API type
+ * @param {{ viewer?: boolean }} [options]  viewer: a page for viewers (Voila), where nobody can change the server
  */
-export function describePlan(plan, codeLifetime = null) {
+export function describePlan(plan, codeLifetime = null, { viewer = false } = {}) {
   const within = codeLifetime ? ` within ${codeLifetime} seconds` : " as soon as it shows (the code expires quickly)";
+  if (viewer && plan.mode === "paste") return viewerPasteText(codeLifetime);
+  if (viewer && plan.mode === "jupyter" && plan.route === "missing") return VIEWER_ROUTE_MISSING_TEXT;
   const how =
     plan.mode === "jupyter"
       ? "The Jupyter server catches Lightspeed's redirect at this address and hands the code to the panel."
@@ -138,6 +150,23 @@ export function describePlan(plan, codeLifetime = null) {
   }[plan.reason];
   return why + how;
 }
+
+/**
+ * The hint on a viewer's page (Voila) in paste mode: what to do, not why the server works the way it does.
+ * @param {number | null} codeLifetime
+ */
+export function viewerPasteText(codeLifetime) {
+  const within = codeLifetime ? ` within ${codeLifetime} seconds` : " at once";
+  return (
+    "On this page you finish signing in by pasting: after you approve access, your browser opens " +
+    `${PASTE_REDIRECT_URI}, which does not load. Copy that page's whole address into the panel${within}.`
+  );
+}
+
+/** On a viewer's page (Voila), the Jupyter route chosen by hand and not answering. */
+export const VIEWER_ROUTE_MISSING_TEXT =
+  "This page cannot receive Lightspeed's answer by itself: choose \u201cPaste the redirected URL\u201d under " +
+  "Redirect capture, and paste the address you land on after approving.";
 
 /** While the probe runs in automatic mode. */
 export const CHECKING_TEXT =

@@ -13,6 +13,7 @@ import {
   callbackUrl,
   checkRoute,
   describePlan,
+  isVoilaPage,
   jupyterBaseUrl,
   planRedirect,
   routeState,
@@ -116,9 +117,11 @@ export function createRedirectField(ctx, { onPlanChange = () => {} } = {}) {
     const uri = model.get("redirect_uri") || current.uri;
     if (input.value !== uri) input.value = uri;
     mode.value = model.get("capture_mode") ?? "auto";
-    setText(hint, describePlan(current, codeLifetime(model)));
-    warning.hidden = uri.startsWith("https:");
-    routeWarning.hidden = !(current.mode === "jupyter" && current.route === "missing");
+    const viewer = isVoilaPage(win.document);
+    setText(hint, describePlan(current, codeLifetime(model), { viewer }));
+    // Server and registration advice is for whoever set the notebook up, not for a viewer of a dashboard.
+    warning.hidden = uri.startsWith("https:") || viewer;
+    routeWarning.hidden = !(current.mode === "jupyter" && current.route === "missing") || viewer;
     describedBy(input, !routeWarning.hidden && routeWarningId, !warning.hidden && warningId, hintId);
     describedBy(mode, !routeWarning.hidden && routeWarningId, hintId);
   };

@@ -24,6 +24,15 @@ export const POPUP_CLOSED_TEXT =
   "The panel lost track of the sign-in window (it was closed, or the sign-in page cut its link to this page). If you " +
   "approved, the result is on its way; otherwise click Save and authorize to try again.";
 export const SIGN_IN_TEXT = "Sign in to Lightspeed and approve access in the window that opened.";
+// Paste mode: the paste box appears with the sign-in, and this line (in the live region) is how a screen reader
+// learns of it.
+export const SIGN_IN_PASTE_TEXT =
+  "Sign in to Lightspeed and approve access in the window that opened, then paste the address that window lands " +
+  "on into Redirected URL below.";
+// Paste mode: the analyst closes the window to copy its address, so nothing is on its way; the box is the next step.
+export const PASTE_CLOSED_TEXT =
+  "The sign-in window was closed. If you approved access, paste the address you landed on " +
+  "(https://localhost/?code=\u2026) into Redirected URL below; otherwise click Save and authorize to start again.";
 export const ANSWERED_TEXT = "Lightspeed answered: finishing the sign-in\u2026";
 export const PASTED_TEXT = "Checking the pasted address\u2026";
 export const SLOW_TEXT = "Waiting for the kernel: is a cell still running? The sign-in continues once it answers.";
@@ -37,6 +46,8 @@ const SLOW_ANSWER_MS = 8000;
  * @property {string | null} url       Lightspeed's address, once Python sent it
  * @property {string | null} state     the `state` in that address: the only result this view accepts
  * @property {boolean} answered        the result went to Python (relayed or pasted)
+ * @property {boolean} stale           nothing more will come of it (its code expired, its window was closed): a new
+ *   "Save and authorize" is the way on, so the panel lets that button be pressed again
  * @property {() => void} stopWatch
  * @property {ReturnType<typeof setTimeout> | undefined} slowTimer
  */
@@ -58,8 +69,10 @@ export function stateOf(url) {
  * @param {object} hooks
  * @param {() => void} hooks.onFlowChange  the line for the status region changed (read it with `flowText()`)
  * @param {{ start: () => void, reset: () => void }} hooks.paste  the paste field's countdown
+ * @param {() => "jupyter" | "paste"} [hooks.mode]  how the redirect comes back (paste: the analyst brings it)
+ * @param {() => void} [hooks.onStaleChange]  whether the attempt is stale changed (read it with `stale()`)
  */
-export function createSignIn(ctx, { onFlowChange, paste }) {
+export function createSignIn(ctx, { onFlowChange, paste, mode = () => "jupyter", onStaleChange = () => {} }) {
   const { model } = ctx;
   const win = /** @type {Window} */ (globalThis.window);
   // One window per view: a second click reuses it rather than stacking sign-in windows.
@@ -95,14 +108,31 @@ export function createSignIn(ctx, { onFlowChange, paste }) {
     linkRow.hidden = true;
     link.removeAttribute("href");
     paste.reset();
+    onStaleChange();
   };
+
+  const markStale = () => {
+    if (!attempt || attempt.stale) return;
+    attempt.stale = true;
+    onStaleChange();
+  };
+
+  /** What to say once the analyst is to act in (or after) the sign-in window. */
+  const signInText = () => (mode() === "paste" ? SIGN_IN_PASTE_TEXT : SIGN_IN_TEXT);
 
   const popupClosed = () => {
     if (!attempt || attempt.answered) return;
     // Before the address came, nothing was approved yet: the link will offer the page when it arrives.
     // After, a Cross-Origin-Opener-Policy on Lightspeed's page can make an open window read as closed while the
     // result still arrives on the BroadcastChannel, so this is news, not an error.
-    say(attempt.url ? POPUP_CLOSED_TEXT : "");
+    // In paste mode closing the window is part of the job (the analyst copies its address): nothing is on its way,
+    // the paste box is the next step.
+    if (!attempt.url) {
+      say("");
+      return;
+    }
+    say(mode() === "paste" ? PASTE_CLOSED_TEXT : POPUP_CLOSED_TEXT);
+    markStale();
   };
 
   /** "Save and authorize" passed the panel's checks. Must run synchronously inside the click. */
@@ -116,6 +146,7 @@ export function createSignIn(ctx, { onFlowChange, paste }) {
       url: null,
       state: null,
       answered: false,
+      stale: false,
       stopWatch: () => {},
       slowTimer: undefined,
     };
@@ -147,7 +178,7 @@ export function createSignIn(ctx, { onFlowChange, paste }) {
     attempt.state = stateOf(url);
     clearTimeout(attempt.slowTimer);
     if (navigate(attempt.popup, url)) {
-      say(SIGN_IN_TEXT);
+      say(signInText());
       return;
     }
     showLink();
@@ -190,7 +221,7 @@ export function createSignIn(ctx, { onFlowChange, paste }) {
     () => {
       // The analyst opened the sign-in by hand: that is the moment the countdown counts from.
       paste.start();
-      say(SIGN_IN_TEXT);
+      say(signInText());
     },
     { signal: ctx.signal },
   );
@@ -209,6 +240,12 @@ export function createSignIn(ctx, { onFlowChange, paste }) {
     linkElement: linkRow,
     start,
     flowText: () => flow,
+    /** Whether a new "Save and authorize" is the way on: this view's attempt will come to nothing more. */
+    stale: () => Boolean(attempt?.stale),
+    /** The paste box's countdown ran out: the code this attempt waits for has expired. */
+    expired() {
+      if (attempt && !attempt.answered) markStale();
+    },
     /**
      * Python's `status` changed. Leaving "authorizing" ends an attempt whose address had come (connected, failed,
      * or reset by a disconnect); before the address, only "error" means this click failed.
@@ -246,6 +283,10 @@ export function createSignIn(ctx, { onFlowChange, paste }) {
       if (attempt) {
         attempt.answered = true;
         attempt.stopWatch();
+        if (attempt.stale) {
+          attempt.stale = false; // pasted after all: Python decides now (the code may still be good)
+          onStaleChange();
+        }
       }
       say(PASTED_TEXT);
     },

@@ -15,16 +15,31 @@ import { h, setText } from "./dom.js";
 const KINDS = /** @type {const} */ (["transient", "offline", "problem", "notice", "flow", "state"]);
 
 /**
- * The connection state in words.
- * @param {{ status: Status, error: string, account_name: string, account_id: string }} state
+ * The account as the state line names it ("" when unknown).
+ * @param {string} account_name
+ * @param {string} account_id
  */
-export function stateText({ status, error, account_name, account_id }) {
+function accountOf(account_name, account_id) {
+  if (account_name && account_id) return `${account_name} (${account_id})`;
+  return account_name || (account_id ? `account ${account_id}` : "");
+}
+
+/**
+ * The connection state in words. A saved copy (no Python behind the panel: an HTML export, a notebook opened
+ * without its kernel) tells what was true when it was saved, never a live state: its reader may come days later.
+ * @param {{ status: Status, error: string, account_name: string, account_id: string, saved?: boolean }} state
+ */
+export function stateText({ status, error, account_name, account_id, saved = false }) {
+  const account = accountOf(account_name, account_id);
+  if (saved) {
+    if (status === "connected") return `Saved copy: connected to ${account || "Lightspeed"} when it was saved`;
+    if (status === "authorizing") return "Saved copy: a sign-in was under way when it was saved";
+  }
   switch (status) {
     case "authorizing":
       return "Authorizing\u2026";
     case "connected":
-      if (account_name && account_id) return `Connected to ${account_name} (${account_id})`;
-      return account_name || account_id ? `Connected to ${account_name || `account ${account_id}`}` : "Connected";
+      return account ? `Connected to ${account}` : "Connected";
     case "error":
       return error ? `Error: ${error}` : "Error";
     default:
@@ -44,9 +59,10 @@ export function stateText({ status, error, account_name, account_id }) {
  * @param {string} input.error       Python's `error`
  * @param {string} input.account_name
  * @param {string} input.account_id
+ * @param {boolean} [input.saved]  a saved copy with no Python behind it (see stateText)
  * @returns {StatusLine[]}
  */
-export function statusLines({ summary, transient, offline = "", notice, flow = "", status, error, account_name, account_id }) {
+export function statusLines({ summary, transient, offline = "", notice, flow = "", status, error, account_name, account_id, saved = false }) {
   /** @type {StatusLine[]} */
   const lines = [];
   if (transient) lines.push({ kind: "transient", text: transient, error: false });
@@ -56,7 +72,7 @@ export function statusLines({ summary, transient, offline = "", notice, flow = "
   if (problem) lines.push({ kind: "problem", text: problem, error: true });
   if (notice) lines.push({ kind: "notice", text: notice, error: false });
   if (flow) lines.push({ kind: "flow", text: flow, error: false });
-  lines.push({ kind: "state", text: stateText({ status, error, account_name, account_id }), error: status === "error" });
+  lines.push({ kind: "state", text: stateText({ status, error, account_name, account_id, saved }), error: status === "error" });
   return lines;
 }
 

@@ -52,6 +52,8 @@
  * @property {string[]} _granted_scopes  the scopes the current token carries (connected only)
  * @property {number} _expires_at        epoch seconds of the access token's expiry; 0 when unknown
  * @property {{ at?: string, resources?: string[], pages?: number }} _last_sync  the connection's last sync ({} before one)
+ * @property {number} _revision       marimo only: how many changes Python made to the public traits (else 0)
+ * @property {number} _seen_revision  the panel's acknowledgement of `_revision` (the update marimo reruns cells on)
  */
 
 /** @typedef {import("@anywidget/types").AnyModel<Model>} PanelModel */
@@ -111,7 +113,9 @@
  * @property {(name: string) => string} id      a document-unique element id for this view
  * @property {AbortSignal} signal               aborted by the view's cleanup; pass it to every addEventListener
  * @property {(event: string, callback: (...args: any[]) => void) => void} listen  model.on, undone by the cleanup
- * @property {(message: string) => void} announce  say something transient in the status region
+ * @property {(message: string, options?: { holdsWhile?: ((status: Status) => boolean) | null }) => void} announce
+ *   say something transient in the status region (a few seconds); with `holdsWhile`, only while Python's status
+ *   keeps passing it: a notice about a moment ("Disconnecting…") goes when that moment has passed
  * @property {<K extends keyof Model>(key: K, value: Model[K]) => void} commit  model.set + save_changes
  * @property {import("./kernel_link.js").KernelLink} link  requests to Python, and whether it is there at all
  */

@@ -6,6 +6,7 @@ Kept apart from the panel so the same steps serve the widget, ``LightspeedConnec
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .auth import SignIn
 from .credentials import Credentials
@@ -21,6 +22,9 @@ from .profiles import Profile
 from .session import LightspeedSession, Page, api_error
 from .token_endpoint import exchange_code
 from .token_store import TokenStore
+
+
+_RELAYED = object()  # no redirected address given: the fields came relayed from the callback page
 
 
 @dataclass
@@ -41,14 +45,25 @@ def complete(
     pending: PendingAuthorization | None,
     tokens: TokenStore,
     *,
-    redirected_url: str | None = None,
+    redirected_url: Any = _RELAYED,
     code: str | None = None,
     state: str | None = None,
     error: str | None = None,
     error_description: str | None = None,
 ) -> Connected:
-    """Check the redirect against ``pending``, trade the code, store the tokens, and find the account."""
-    if redirected_url is not None:
+    """Check the redirect against ``pending``, trade the code, store the tokens, and find the account.
+
+    ``redirected_url`` is the pasted address (``None`` when nothing was pasted); without it, the relayed fields.
+    """
+    if redirected_url is None:
+        # complete_authorization(None), e.g. an input() left empty or a variable never filled: say what is missing,
+        # not that some redirect "does not belong to this sign-in".
+        raise AuthorizationError(
+            "Nothing was pasted: give complete_authorization() the whole address from the browser's address bar "
+            "after approving (it starts with https:// and contains '?code=').",
+            error="invalid_request",
+        )
+    if redirected_url is not _RELAYED:
         result = parse_redirect(redirected_url)
     else:
         result = RedirectResult(code=code, state=state, error=error, error_description=error_description)

@@ -13,6 +13,8 @@ messages are handled in ``panel_messages``.
 
 from __future__ import annotations
 
+import html
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -21,14 +23,23 @@ import traitlets as t
 
 from . import profiles
 from .clients import OAuthClient, oauth_clients
-from .connection import STATUSES, Connection
+from .connection import STATUSES, Connection, scope_list
 from .errors import ConfigurationError, LightspeedError
 from .panel_messages import PanelMessages
 
 if TYPE_CHECKING:  # httpx and the session load with the first request, not with the panel
     from .session import LightspeedSession
 
+log = logging.getLogger("ls_widget")
 _STATIC = Path(__file__).parent / "static"
+# What only Python sets: the connection's state and the panel plumbing it computes. The browser may write the form's
+# fields (and its acknowledgement `_seen_revision`); an update naming any of these is refused for those keys.
+PYTHON_OWNED = ("status", "error", "account_id", "account_name", "_profiles", "_client", "_field_errors", "_notice",
+                "_auth_host_loopback", "_granted_scopes", "_expires_at", "_last_sync", "_revision")
+# The public traits a marimo cell reads through `panel.value`: a change Python makes to one is echoed (see _revision).
+_ECHOED = ("name", "api_type", "scopes", "oauth_client", "status", "error", "redirect_uri", "capture_mode",
+           "account_id", "account_name")
+FALLBACK_CLASS = "ls-saved-copy"  # the text shown where the panel cannot load; widget.css hides it where it does
 # Called as ``listener(panel, authorization_url)`` whenever a panel starts a sign-in. The sandbox listens: it plays
 # the step an analyst does once on Lightspeed's client page, registering the redirect URI the panel shows.
 _sign_in_listeners: list[Callable[["LightspeedConnection", str], None]] = []
@@ -70,6 +81,12 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
     _expires_at = t.Float(0.0).tag(sync=True)  # epoch seconds of the access token's expiry, for the panel
     # When this connection last synced and which tables (never where: a destination may be a local path).
     _last_sync = t.Dict().tag(sync=True)
+    # marimo reruns the cells that read `panel.value` only when the browser sends an update, never when Python
+    # changes a trait (a sign-in completing, a cell assigning one). Under marimo only, Python counts its own changes
+    # to the public traits in `_revision`; the panel acknowledges each new count by writing `_seen_revision` (and
+    # nothing else), which is the browser update marimo waits for. Elsewhere both stay 0.
+    _revision = t.Int(0).tag(sync=True)
+    _seen_revision = t.Int(0).tag(sync=True)
 
     def __init__(
         self,
@@ -78,10 +95,14 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
         scopes: Any = (),
         oauth_client: str | OAuthClient | None = None,
     ) -> None:
+        try:
+            scopes = scope_list(scopes)  # any iterable of ids, as before; None or a lone string named, not split
+        except ConfigurationError as exc:
+            raise t.TraitError(str(exc)) from None
         super().__init__(
             name=name,
             api_type=api_type,
-            scopes=list(scopes),
+            scopes=scopes,
             oauth_client=oauth_client,
             _profiles=profiles.panel_catalog(),
         )
@@ -148,14 +169,18 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
 
     def disconnect(self) -> None:
         """Sign out: revoke the stored tokens at Lightspeed (v3) and delete them here. The settings stay saved."""
-        note = self._connection.disconnect()
-        if note:
-            self._notice = note
+        # One update for the panel: status, account, token facts and the note arrive together, so no view (nor a
+        # screen reader) ever shows "Connected" without an account on the way to "Not connected yet".
+        with self.hold_sync():
+            note = self._connection.disconnect()
+            if note:
+                self._notice = note
 
     def _complete(self, **redirect) -> None:
-        self._connection.complete(**redirect)
-        if self.name != self._connection.name:
-            self.name = self._connection.name  # the stored (normalised) name
+        with self.hold_sync():
+            self._connection.complete(**redirect)
+            if self.name != self._connection.name:
+                self.name = self._connection.name  # the stored (normalised) name
 
     def _fail(self, exc: Exception) -> None:
         self._connection.fail(exc)
@@ -169,12 +194,16 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
         """Show the connection's state in the traits the panel draws (called after each of its changes)."""
         if connection is not getattr(self, "_connection", None):
             return
-        for trait in ("account_id", "account_name", "error", "status"):
-            self.set_trait(trait, getattr(connection, trait))
         token = connection.token()
-        self._granted_scopes = list(token.scopes) if token else []
-        self._expires_at = token.expires_at if token else 0.0
-        self._last_sync = {k: v for k, v in connection.last_sync.items() if k in ("at", "resources", "pages")}
+        # One state update, never intermediate states: the panel would otherwise draw (and announce) "Connected"
+        # with the account already gone, or a status whose account has not arrived yet.
+        with self.hold_sync():
+            for trait in ("account_id", "account_name", "error", "status"):
+                self.set_trait(trait, getattr(connection, trait))
+            self._granted_scopes = list(token.scopes) if token else []
+            self._expires_at = token.expires_at if token else 0.0
+            self._last_sync = {k: v for k, v in connection.last_sync.items() if k in ("at", "resources", "pages")}
+        self._update_fallbacks()
 
     # -- public helpers -------------------------------------------------------------------------------------------
     @property
@@ -190,6 +219,66 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
             f"LightspeedConnection(name={self.name!r}, api_type={self.api_type!r}, scopes={list(self.scopes)!r}, "
             f"oauth_client={self.oauth_client!r}, status={self.status!r})"
         )
+
+    def _ipython_display_(self) -> None:
+        """The panel, and below it a second output for where the panel cannot load (a static HTML export opened
+        offline, where the widget manager's CDN is out of reach, or any page without the widget JavaScript): one line
+        saying what the panel held when the notebook was saved. The panel's CSS hides that line wherever the panel
+        itself loads, and Python keeps it up to date as the connection changes, so a notebook saved once connected
+        says so. An HTML export draws only one representation of an output (the widget view), hence two outputs."""
+        from IPython.display import display
+
+        bundle = self._repr_mimebundle_()
+        if bundle is None:
+            return
+        data, metadata = bundle
+        display(data, metadata=metadata, raw=True)
+        fallback = self._fallback_bundle()
+        handle = display(fallback, raw=True, display_id=True)
+        if handle is not None:
+            self._fallbacks.append(handle)
+            self.__dict__["_fallback_shown"] = fallback
+
+    def saved_copy_text(self) -> str:
+        """What the fallback output says to a reader of a saved copy, e.g. "Saved copy: connected to Downtown Store
+        (12345) when it was saved (Lightspeed connection 'Downtown', v3). To connect, open the notebook in Jupyter
+        and run this cell." Nothing secret, and nothing about any other connection or client."""
+        named = f"Lightspeed connection {self.name!r}, {self.api_type}" if self.name else f"Lightspeed {self.api_type}"
+        if self.status == "connected":
+            if self.account_name and self.account_id:
+                account = f"{self.account_name} ({self.account_id})"
+            else:
+                account = self.account_name or (f"account {self.account_id}" if self.account_id else "Lightspeed")
+            state = f"connected to {account} when it was saved ({named})"
+        elif self.status == "authorizing":
+            state = f"a sign-in was under way when it was saved ({named})"
+        else:
+            state = f"not connected when it was saved ({named})"
+        return f"Saved copy: {state}. To connect, open the notebook in Jupyter and run this cell."
+
+    def _fallback_bundle(self) -> dict:
+        text = self.saved_copy_text()
+        markup = (f'<div class="{FALLBACK_CLASS}" role="note" aria-label="Lightspeed connection panel">'
+                  f"<p>{html.escape(text)}</p></div>")
+        return {"text/plain": text, "text/html": markup}
+
+    def _update_fallbacks(self) -> None:
+        handles = self.__dict__.get("_fallback_handles")
+        if not handles:
+            return
+        bundle = self._fallback_bundle()
+        if bundle == self.__dict__.get("_fallback_shown"):
+            return
+        self.__dict__["_fallback_shown"] = bundle
+        for handle in handles:
+            try:
+                handle.update(bundle, raw=True)
+            except Exception:  # noqa: BLE001 - no kernel to publish to (a script): the panel itself is what counts
+                log.debug("Could not update the panel's saved-copy text", exc_info=True)
+
+    @property
+    def _fallbacks(self) -> list:
+        return self.__dict__.setdefault("_fallback_handles", [])
 
     def _repr_mimebundle_(self, **kwargs):
         """anywidget's bundle (whose text/plain is ``repr(self)``) with a text/plain that says what this is: it is
@@ -215,12 +304,38 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
         return f"Lightspeed connection panel{named} ({self.api_type}, {state}): open this notebook in Jupyter to use it"
 
     def set_state(self, sync_data):
-        """Apply an update from the panel; a value Python rejects is sent back so both sides agree again."""
+        """Apply an update from the panel; a value Python rejects is sent back so both sides agree again.
+
+        The connection's state (``status``, ``error``, the account) and the plumbing Python computes are Python's
+        alone: an update naming them (a stale view, a hand-made message) is refused for those keys, logged, and the
+        browser is sent Python's values back."""
+        refused = [name for name in sync_data if name in PYTHON_OWNED]
+        if refused:
+            log.warning("Ignored a change to %s from the panel: only Python sets %s.", ", ".join(refused),
+                        "it" if len(refused) == 1 else "them")
+            sync_data = {name: value for name, value in sync_data.items() if name not in PYTHON_OWNED}
+        self.__dict__["_applying_panel"] = True
         try:
-            super().set_state(sync_data)
+            if sync_data:
+                super().set_state(sync_data)
         except t.TraitError as exc:
             self._notice = str(exc)
             self.send_state(key=[name for name in sync_data if name in self.keys])
+        finally:
+            self.__dict__["_applying_panel"] = False
+        if refused:
+            self.send_state(key=refused)
+
+    @t.observe("name", "api_type")
+    def _refresh_fallbacks(self, _change) -> None:
+        self._update_fallbacks()
+
+    @t.observe(*_ECHOED)
+    def _count_python_change(self, change) -> None:
+        if self.__dict__.get("_applying_panel"):
+            return  # the browser's own change: marimo reruns for it anyway
+        if getattr(getattr(self, "comm", None), "kernel", None) == "marimo":
+            self._revision += 1
 
     # -- validation: every change, from Python or from the panel, passes here --------------------------------------
     @t.validate("scopes")

@@ -4,7 +4,8 @@ A filter is ``field=<op>,<value>`` with the operator and the comma percent-encod
 travels as ``defaultCost=%3E%3D%2C5``, while the ``=`` and ``&`` that separate parameters must stay literal
 (encoding the whole query string silently breaks filters; docs/lightspeed-api.md section 3.5). In Python a filter
 is a tuple: ``defaultCost=(">=", 5)``, ``itemID=("IN", [1, 2])``, ``timeStamp=(">", datetime)``,
-``defaultCost=("><", (5, 10))``; a plain value means equality.
+``defaultCost=("><", (5, 10))``; a plain value means equality. The values of an ``IN`` or ``><`` list cannot hold
+a comma (Lightspeed splits on it and has no escape): such a filter is refused, never split.
 """
 
 from __future__ import annotations
@@ -54,12 +55,12 @@ def filter_value(field: str, value: Any) -> str:
             raise ConfigurationError(
                 f"Filter {field}=IN takes 1 to {MAX_IN_VALUES} values (got {len(items)}); split longer lists."
             )
-        return "IN,[" + ",".join(format_value(item) for item in items) + "]"
+        return "IN,[" + ",".join(_one_of_many(field, operator, item) for item in items) + "]"
     if operator == "><":
         bounds = list(_iterable(field, operator, operand))
         if len(bounds) != 2:
             raise ConfigurationError(f"Filter {field}=('><', (low, high)) needs exactly two bounds.")
-        return f"><,{format_value(bounds[0])},{format_value(bounds[1])}"
+        return f"><,{_one_of_many(field, operator, bounds[0])},{_one_of_many(field, operator, bounds[1])}"
     return f"{operator},{format_value(operand)}"
 
 
@@ -71,6 +72,20 @@ def encode(params: Mapping[str, Any]) -> str:
             continue
         parts.append(f"{quote(str(field), safe='.')}={quote(filter_value(field, value), safe='')}")
     return "&".join(parts)
+
+
+def _one_of_many(field: str, operator: str, item: Any) -> str:
+    """One value of a comma-separated list (``IN``, ``><``). Lightspeed splits those lists on every comma and
+    documents no escape (percent-encoding does not help: the whole value is decoded before it is split), so a value
+    holding a comma would silently become two values: refused instead."""
+    text = format_value(item)
+    if "," in text:
+        raise ConfigurationError(
+            f"Filter {field}={operator!r} cannot hold the value {text[:60]!r}: Lightspeed separates its values with "
+            f"commas and has no way to escape one. Filter on it alone instead, {field}={text[:60]!r} (or "
+            f"{field}=('~', ...) for a pattern), and combine the results."
+        )
+    return text
 
 
 def _iterable(field: str, operator: str, operand: Any) -> Iterable[Any]:

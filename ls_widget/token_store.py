@@ -57,18 +57,39 @@ class TokenStore:
             if self._file_lock is None:
                 # The lock file sits beside the tokens; creating it is a write, so only writers get here.
                 store.private_dir(_KIND)
-                self._file_lock = FileLock(str(self.path) + ".lock", mode=0o600)
-            try:
-                self._file_lock.acquire()
-            except OSError as exc:
-                raise StoreError(
-                    f"Could not lock {self.path} to update the sign-in ({exc.strerror or exc}). Check that "
-                    f"{self.path.parent} is writable (or point {store.HOME_ENV} elsewhere).", self.path
-                ) from None
+                self._file_lock = FileLock(self._lock_path, mode=0o600)
+            while True:
+                try:
+                    self._file_lock.acquire()
+                except OSError as exc:
+                    raise StoreError(
+                        f"Could not lock {self.path} to update the sign-in ({exc.strerror or exc}). Check that "
+                        f"{self.path.parent} is writable (or point {store.HOME_ENV} elsewhere).", self.path
+                    ) from None
+                # A holder that deleted the sign-in removed the lock file too (see _remove_lock_file): a lock taken
+                # on that unlinked file guards nothing, so take the one at the path now.
+                if self._file_lock.lock_counter > 1 or os.path.exists(self._lock_path):
+                    break  # (held already by this thread: the file it locked is the one that counts)
+                self._file_lock.release()
             try:
                 yield
             finally:
                 self._file_lock.release()
+
+    @property
+    def _lock_path(self) -> str:
+        return str(self.path) + ".lock"
+
+    def _remove_lock_file(self) -> None:
+        """Remove the lock file of a sign-in that is gone; only while holding its lock (``locked()``).
+
+        Waiters on the removed file notice (it no longer has a name) and lock the path afresh, so nobody is ever
+        left holding a lock the next comer does not see. Nothing depends on it being removed: a failure is ignored.
+        """
+        try:
+            os.unlink(self._lock_path)
+        except OSError:
+            pass
 
     def load(self) -> Token | None:
         """The stored token, read from disk now (``None`` when this connection has no stored sign-in)."""
@@ -109,11 +130,13 @@ class TokenStore:
         self._cached = None
 
     def delete(self) -> None:
+        """Delete the stored sign-in, and its lock file with it (nothing of the connection's sign-in stays behind)."""
         with self.locked():
             try:
                 self.path.unlink(missing_ok=True)
             except OSError as exc:
                 raise StoreError(f"Could not delete {self.path} ({exc.strerror or exc}).", self.path) from None
+            self._remove_lock_file()
         self._cached = None
 
     def refresh(self, stale: Token, do_refresh: Callable[[Token], Token], *, margin: float, force: bool = False) -> Token:
@@ -157,6 +180,7 @@ class TokenStore:
             except OSError as exc:
                 raise StoreError(f"Could not move {self.path} to {target.path} ({exc.strerror or exc}).",
                                  self.path) from None
+            self._remove_lock_file()  # the old name holds nothing any more
         self._cached = None
         return target
 

@@ -5,6 +5,9 @@
 - a 429 is honoured with its ``Retry-After`` and sent again (it was refused unprocessed, so even a write is safe);
 - GETs are retried on 5xx and on dropped connections with capped exponential backoff and full jitter; a write only
   when it never reached Lightspeed (connect errors).
+- The body is read here, inside the retry loop: an answer cut short (the connection closing before the
+  ``Content-Length`` it announced arrived, a read timing out mid-body) is a dropped connection like any other,
+  retried for a GET and then an ``ApiError``, never an ``httpx`` error escaping from the client above.
 No wait is ever longer than ``max_wait`` seconds: a server asking for more (a huge ``Retry-After``, a year-9999
 date, bucket headers that would take hours to drain) ends the request with an ``ApiError`` saying how long it asked
 for, instead of a kernel that sleeps for decades.
@@ -57,16 +60,27 @@ class PacedTransport(httpx.BaseTransport):
         failures = rate_limited = 0
         while True:
             self._wait_for_bucket()
+            answered = False
             try:
                 response = self._inner.handle_request(request)
+                answered = True
+                response = _read_whole(response, request)
             except httpx.TransportError as exc:
                 never_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
                 failures += 1
                 if (idempotent or never_sent) and failures < _MAX_ATTEMPTS:
                     self._backoff(failures)
                     continue
-                raise ApiError(0, f"Lightspeed could not be reached ({type(exc).__name__}) after {failures} "
-                                  f"attempt{'s' if failures > 1 else ''}. Check the network and run it again.") from None
+                attempts = f"{failures} attempt{'s' if failures > 1 else ''}"
+                if answered:
+                    # Lightspeed answered, then the body stopped short: a write it may well have carried out.
+                    done = "" if idempotent else (f" The {request.method.upper()} may have been carried out: check "
+                                                  "before sending it again.")
+                    raise ApiError(0, f"Lightspeed's answer was cut short ({type(exc).__name__}: the connection "
+                                      f"closed or stalled before the whole body arrived) after {attempts}.{done} "
+                                      "Check the network and run it again.") from None
+                raise ApiError(0, f"Lightspeed could not be reached ({type(exc).__name__}) after {attempts}. Check "
+                                  "the network and run it again.") from None
             self.pacer.observe(response.headers, response.status_code)
             self.statuses[response.status_code] += 1
             if response.status_code == 429:
@@ -103,6 +117,17 @@ class PacedTransport(httpx.BaseTransport):
     def _backoff(self, attempt: int) -> None:
         # Full jitter: spreads retries from many clients; capped so a long outage does not stall for minutes.
         self._sleep(random.uniform(0, min(_BACKOFF_CAP, _BACKOFF_BASE * 2 ** attempt)))
+
+
+def _read_whole(response: httpx.Response, request: httpx.Request) -> httpx.Response:
+    """``response`` with its body read now (raw, still encoded), so a body cut short raises here, where it is
+    retried, rather than later in the client. Pages are small (a session refuses more than ``MAX_BODY``)."""
+    try:
+        body = b"".join(response.stream)
+    finally:
+        response.close()
+    return httpx.Response(response.status_code, headers=response.headers, stream=httpx.ByteStream(body),
+                          extensions=response.extensions, request=request)
 
 
 def describe_seconds(seconds: float) -> str:

@@ -6,7 +6,7 @@ import logging
 import pytest
 import traitlets
 
-from ls_widget import LightspeedConnection, OAuthClient, oauth_clients
+from ls_widget import LightspeedConnection, NotConnectedError, OAuthClient, oauth_clients
 
 SECRET = "s3cr3t-Vf9q2"
 
@@ -64,6 +64,49 @@ def test_scope_outside_the_catalog_names_the_valid_ones():
         LightspeedConnection(scopes=["employee:nope"])
     with pytest.raises(traitlets.TraitError, match="employee:tags is not a Lightspeed v2 scope"):
         LightspeedConnection(api_type="v2", scopes=["employee:tags"])
+
+
+WRONG_SETTINGS = [
+    ({"scopes": None}, "scopes must be a list of scope ids.*not None"),
+    ({"scopes": "employee:all"}, r"scopes must be a list.*\['employee:all'\], not one string"),  # never split
+    ({"scopes": 5}, "scopes must be a list"),
+    ({"scopes": ["employee:all", None]}, "scopes must hold scope ids"),
+    ({"name": None}, "name"),
+    ({"name": 5}, "name"),
+    ({"api_type": None}, "api_type"),
+    ({"api_type": "v4"}, "api_type"),
+    ({"oauth_client": 5}, "oauth_client"),
+]
+
+
+@pytest.mark.parametrize("settings, message", WRONG_SETTINGS, ids=lambda v: repr(v) if isinstance(v, dict) else "")
+def test_wrong_types_in_the_panel_raise_trait_error_naming_the_field(settings, message):
+    with pytest.raises(traitlets.TraitError, match=message):
+        LightspeedConnection(**settings)
+
+
+@pytest.mark.parametrize("settings, message", WRONG_SETTINGS + [({"capture_mode": "popup"}, "capture_mode")],
+                         ids=lambda v: repr(v) if isinstance(v, dict) else "")
+def test_wrong_types_in_a_plain_connection_raise_configuration_error_naming_the_field(settings, message):
+    from ls_widget import ConfigurationError
+    from ls_widget.connection import Connection
+
+    with pytest.raises(ConfigurationError, match=message):
+        Connection(**settings)
+    conn = Connection("Downtown", scopes=["employee:all"])
+    with pytest.raises(ConfigurationError, match=message):  # assigning later is checked the same way
+        for field, value in settings.items():
+            setattr(conn, field, value)
+    assert (conn.name, conn.api_type, conn.scopes, conn.oauth_client) == ("Downtown", "v3", ["employee:all"], None)
+
+
+def test_a_plain_connection_takes_any_iterable_of_scopes_and_names_unknown_ones():
+    from ls_widget.connection import Connection
+
+    assert Connection(scopes=("employee:all",)).scopes == ["employee:all"]
+    assert LightspeedConnection(scopes=(s for s in ["employee:all"])).scopes == ["employee:all"]
+    problems = Connection("Downtown", scopes=["employee:nope"]).validation_errors()
+    assert "employee:nope is not a Lightspeed v3 scope" in problems["scopes"]
 
 
 def test_v2_only_scope_is_accepted_with_v2_in_the_constructor():
@@ -512,3 +555,178 @@ def test_js_types_list_exactly_the_trait_values_python_allows():
         assert union, f"js/types.js lost its {typedef} typedef"
         values = set(re.findall(r'"([a-z0-9_]+)"', union.group(1)))
         assert values == set(LightspeedConnection.class_traits()[trait].values), typedef
+
+
+# -- one update per change of the connection, and nothing left behind ------------------------------------------
+@pytest.fixture
+def small_sandbox():
+    from ls_widget import sandbox
+
+    with sandbox.start(items=5, customers=3, sales=4, employees=2, categories=2) as running:
+        yield running
+
+
+def _updates(monkeypatch):
+    """The state updates Python sends to the panel, each as the set of trait names it carries."""
+    updates: list[set] = []
+    real = LightspeedConnection.send_state
+
+    def record(self, key=None):
+        keys = set(self.keys) if key is None else ({key} if isinstance(key, str) else set(key))
+        if keys:
+            updates.append(keys)
+        return real(self, key)
+
+    monkeypatch.setattr(LightspeedConnection, "send_state", record)
+    return updates
+
+
+def _connected_panel(box, sent):
+    conn = box.connection()
+    message(conn, {"type": "authorize", "id": "flow-1"})
+    url = sent[-1]["url"]
+    message(conn, {"type": "complete", "url": box.approve(url)})
+    assert conn.status == "connected"
+    return conn
+
+
+def test_disconnect_reaches_the_panel_as_one_update(small_sandbox, sent, monkeypatch):
+    conn = _connected_panel(small_sandbox, sent)
+    conn.comm  # a (dummy) comm: what carries updates to the panel
+    updates = _updates(monkeypatch)
+    message(conn, {"type": "disconnect"})
+    assert conn.status == "draft" and conn.account_id == ""
+    # Never "Connected" with the account gone, nor the account without the status: everything in one message.
+    assert len(updates) == 1, updates
+    assert {"status", "account_id", "account_name", "_granted_scopes", "_expires_at"} <= updates[0]
+
+
+def test_connecting_reaches_the_panel_as_one_update(small_sandbox, sent, monkeypatch):
+    conn = small_sandbox.connection()
+    conn.comm
+    message(conn, {"type": "authorize", "id": "flow-1"})
+    redirected = small_sandbox.approve(sent[-1]["url"])
+    updates = _updates(monkeypatch)
+    message(conn, {"type": "complete", "url": redirected})
+    assert conn.status == "connected"
+    assert len(updates) == 1, updates
+    assert {"status", "account_id", "account_name", "_granted_scopes"} <= updates[0]
+
+
+def test_disconnect_leaves_no_file_of_the_sign_in_behind(small_sandbox, sent, ls_home):
+    conn = _connected_panel(small_sandbox, sent)
+    tokens = ls_home / "tokens"
+    conn.session.count("Item")  # a request: the token file's lock is taken and released on the way
+    assert any(p.name.endswith(".json") for p in tokens.iterdir())
+    message(conn, {"type": "disconnect"})
+    assert conn.status == "draft"
+    assert sorted(p.name for p in tokens.iterdir()) == []  # neither the tokens nor an empty .lock file
+
+
+def test_rename_leaves_no_lock_file_under_the_old_name(small_sandbox, sent, ls_home):
+    conn = _connected_panel(small_sandbox, sent)
+    conn.rename("Renamed store")
+    names = sorted(p.name for p in (ls_home / "tokens").iterdir())
+    assert not [n for n in names if not n.startswith("Renamed")], names
+
+
+# -- what the browser may write: the form, never Python's own state --------------------------------------------------
+@pytest.mark.parametrize("forged", [
+    {"status": "connected"}, {"error": "Lightspeed is down"}, {"account_id": "999", "account_name": "Someone else"},
+    {"_granted_scopes": ["employee:all"], "_expires_at": 1e12}, {"_client": {"name": "x", "client_id": "y"}},
+    {"_revision": 7},
+])
+def test_the_browser_cannot_set_pythons_own_traits(monkeypatch, caplog, forged):
+    conn = LightspeedConnection(name="Downtown")
+    before = {key: getattr(conn, key) for key in forged}
+    resent = []
+    monkeypatch.setattr(conn, "send_state", lambda key=None: resent.append(key))
+    with caplog.at_level(logging.WARNING, logger="ls_widget"):
+        from_panel(conn, **forged, name="Uptown")
+    assert {key: getattr(conn, key) for key in forged} == before
+    assert conn.name == "Uptown"  # the form's own field in the same update still counts
+    assert resent == [list(forged)]  # the browser is told Python's values again
+    assert "only Python sets" in caplog.text
+    with pytest.raises(NotConnectedError):
+        conn.session  # noqa: B018 - still not connected, whatever the browser said
+    assert conn.connection.status == "draft"
+
+
+class _MarimoComm:
+    """What marimo's comm looks like to a widget (MarimoComm.kernel == "marimo"); it records what it is sent."""
+
+    kernel = "marimo"
+
+    def __init__(self) -> None:
+        self.comm_id = "marimo-comm"
+        self.sent = []
+
+    def send(self, data=None, metadata=None, buffers=None) -> None:
+        self.sent.append(data)
+
+    def on_msg(self, callback) -> None:
+        pass
+
+    def on_close(self, callback) -> None:
+        pass
+
+    def close(self, *args, **kwargs) -> None:
+        pass
+
+
+def test_under_marimo_python_counts_its_own_changes_and_the_panels_do_not_count():
+    conn = LightspeedConnection()
+    conn.set_trait("comm", _MarimoComm())
+    conn.name = "From a cell"
+    assert conn._revision == 1
+    conn.connection._set(status="authorizing")  # e.g. the sign-in a panel message started
+    assert conn._revision == 2
+    from_panel(conn, name="From the browser", _seen_revision=2)
+    assert conn._revision == 2 and conn._seen_revision == 2  # the browser's change: marimo reruns for it anyway
+
+
+def test_elsewhere_nothing_is_counted():
+    conn = LightspeedConnection()
+    conn.name = "From a cell"
+    conn.connection._set(status="authorizing")
+    assert conn._revision == 0
+
+
+# -- the saved copy's text: a second output, for where the panel cannot load ------------------------------------------
+@pytest.fixture
+def shell_outputs(monkeypatch):
+    """What IPython publishes when a cell displays the panel (display and update_display messages)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    published = []
+    monkeypatch.setattr(shell.display_pub, "publish",
+                        lambda data, metadata=None, transient=None, update=False, **kw: published.append(
+                            {"data": data, "transient": transient or {}, "update": update}))
+    return published
+
+
+def test_displaying_the_panel_adds_a_saved_copy_line_that_follows_the_connection(shell_outputs):
+    OAuthClient("Other project", "other-id", SECRET).save()
+    conn = LightspeedConnection(name="Downtown", scopes=["employee:all"])
+    conn._ipython_display_()
+    widget, fallback = shell_outputs
+    assert "application/vnd.jupyter.widget-view+json" in widget["data"]
+    assert set(fallback["data"]) == {"text/plain", "text/html"}
+    assert fallback["data"]["text/plain"] == ("Saved copy: not connected when it was saved (Lightspeed connection "
+                                              "'Downtown', v3). To connect, open the notebook in Jupyter and run "
+                                              "this cell.")
+    assert 'class="ls-saved-copy"' in fallback["data"]["text/html"]
+    display_id = fallback["transient"]["display_id"]
+
+    conn.connection._set(status="connected", account_id="12345", account_name="Downtown <Store> & Co")
+    update = shell_outputs[-1]
+    assert update["update"] and update["transient"]["display_id"] == display_id
+    assert update["data"]["text/plain"].startswith(
+        "Saved copy: connected to Downtown <Store> & Co (12345) when it was saved")
+    assert "Downtown &lt;Store&gt; &amp; Co (12345)" in update["data"]["text/html"]
+    published = json.dumps(shell_outputs)
+    assert SECRET not in published and "Other project" not in published and "other-id" not in published
+    count = len(shell_outputs)
+    conn.connection._set(status="connected")  # nothing new to say: nothing sent
+    assert len(shell_outputs) == count

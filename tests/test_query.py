@@ -47,6 +47,9 @@ def test_datetimes_are_utc_iso_with_offset():
         ({"itemID": ("IN", "1,2")}, "needs a list"),
         ({"defaultCost": ("><", (1,))}, "exactly two bounds"),
         ({"defaultCost": ("=>", 5)}, "operator from"),
+        ({"itemID": ("IN", ["a,b"])}, "cannot hold the value 'a,b'.*no way to escape"),
+        ({"itemID": ("IN", [1, "2,3"])}, "commas"),
+        ({"description": ("><", ("a,b", "c"))}, "commas"),
     ],
 )
 def test_bad_filters_are_explained(params, message):

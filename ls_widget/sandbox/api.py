@@ -13,8 +13,9 @@ after a valid token carries the ``X-LS-Api-*`` headers, ``X-LS-Acct-Id``, ``X-LS
 401 has no bucket to report, so it carries ``Cf-Ray`` and the IDs it knows.
 
 Costs (section 4.1): 1 per request; ``count=1`` 10; ``load_relations`` +0.1 per X-to-one and +0.2 per X-to-many
-relation, doubled on list reads; each ``or`` operand +1; V2 ``offset`` 0.0005 x offset; V2 ``orderby`` on a field V3
-cannot sort by +4. A request the sandbox refuses before running (400, 403, 404, 405) costs 1.
+relation, doubled on list reads; each ``or`` operand +1; V2 ``offset`` 0.0005 x offset (an offset above
+``query.MAX_OFFSET`` is a 400, costing 1); V2 ``orderby`` on a field V3 cannot sort by +4. A request the sandbox
+refuses before running (400, 403, 404, 405) costs 1.
 
 UNCONFIRMED choices: ``Account.json`` lists every account of the sandbox (the signed-in user works for all of them;
 a list only when there are several) and a token reaches each of them, each with its own bucket; an account ID

@@ -26,15 +26,20 @@ from ..profiles import get_profile
 
 _STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;background:#f4f5f7;color:#1d1f23;margin:0}
-main{max-width:40rem;margin:2rem auto;background:#fff;border-radius:8px;padding:1.5rem 2rem;
+main{max-width:40rem;margin:2rem auto;background:#fff;border-radius:8px;padding:1.5rem 2rem 0;
 box-shadow:0 1px 4px rgba(0,0,0,.15)}
+h1{font-size:1.5rem;margin:.9rem 0 .6rem}
+h2{font-size:1.1rem;margin:1rem 0 .4rem}
 .banner{background:#fff4d6;border:1px solid #e6c766;padding:.5rem .75rem;border-radius:4px;font-size:.9rem}
 .note{color:#555;font-size:.9rem}
 li{margin:.4rem 0}
-code{background:#f0f1f3;padding:0 .25rem;border-radius:3px}
-.actions{display:flex;gap:.75rem;margin-top:1.5rem}
+code{background:#f0f1f3;padding:0 .25rem;border-radius:3px;overflow-wrap:anywhere;word-break:break-all}
+.actions{display:flex;flex-wrap:wrap;gap:.75rem;margin:1.5rem -2rem 0;padding:.75rem 2rem 1.5rem;
+position:sticky;bottom:0;background:#fff;border-top:1px solid #e3e5e8;border-radius:0 0 8px 8px}
 button{font-size:1rem;padding:.55rem 1.2rem;border-radius:4px;border:1px solid #888;background:#fff;cursor:pointer}
 button[value=approve]{background:#0b63ce;border-color:#0b63ce;color:#fff}
+@media (max-width:36rem){main{margin:0;border-radius:0;padding:1rem 1rem 0;box-shadow:none}
+.actions{margin:1rem -1rem 0;padding:.75rem 1rem 1rem;border-radius:0}}
 """
 
 

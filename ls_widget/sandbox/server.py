@@ -3,25 +3,40 @@
 Tornado comes with Jupyter (ipykernel and jupyter_server depend on it), so the sandbox costs a notebook user nothing
 extra. The thread owns its loop, so the server runs the same inside a kernel (whose own loop is busy running cells)
 as in a plain script. The server binds 127.0.0.1 only: the sandbox is never reachable from another machine.
+
+Headers too large get an answer, as from a real front end (nginx, Cloudflare), not a connection closed in silence:
+the server reads request headers up to ``READ_HEADER_BYTES`` and answers any request whose headers total more than
+``MAX_HEADER_BYTES`` with a 431 and a JSON body saying so, before a handler runs (UNCONFIRMED: the limit and the
+status of Lightspeed's own front end are not documented; 64 KiB is tornado's and a common front end's default).
+Only headers past ``READ_HEADER_BYTES`` still close the connection unanswered.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import secrets
 import threading
 
+from tornado import httputil
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
 from .app import SandboxState, make_app
+from .errors import ApiProblem
 
 log = logging.getLogger("ls_widget.sandbox")
 HOST = "127.0.0.1"
+MAX_HEADER_BYTES = 64 * 1024  # request line and headers together; more is a 431
+READ_HEADER_BYTES = 16 * 1024 * 1024  # read this much before answering, so the client is not cut off mid-send
 
 
 class ServerThread:
     def __init__(self, state: SandboxState, port: int = 0) -> None:
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+            # Not left to the socket layer: it takes 99999 modulo 65536 and serves on 34463 without a word.
+            raise ValueError(f"port must be a whole number from 0 (any free port) to 65535, not {port!r}")
         self.state = state
         self.port = port
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -76,7 +91,7 @@ class ServerThread:
         sockets = bind_sockets(self.port, HOST)
         self.port = sockets[0].getsockname()[1]
         self.state.base_url = f"http://{HOST}:{self.port}"
-        self._server = HTTPServer(make_app(self.state))
+        self._server = HTTPServer(_FrontEnd(make_app(self.state)), max_header_size=READ_HEADER_BYTES)
         self._server.add_sockets(sockets)
         log.info("ls_widget sandbox listening on %s", self.state.base_url)
 
@@ -88,3 +103,54 @@ class ServerThread:
             pass
         finally:
             asyncio.get_running_loop().stop()
+
+
+class _FrontEnd(httputil.HTTPServerConnectionDelegate):
+    """The application behind a front end that refuses oversized headers with an answer (see the module doc)."""
+
+    def __init__(self, app: httputil.HTTPServerConnectionDelegate) -> None:
+        self.app = app
+
+    def start_request(self, server_conn: object, request_conn: httputil.HTTPConnection) -> httputil.HTTPMessageDelegate:
+        return _HeaderLimit(self.app.start_request(server_conn, request_conn), request_conn)
+
+    def on_close(self, server_conn: object) -> None:
+        self.app.on_close(server_conn)
+
+
+class _HeaderLimit(httputil.HTTPMessageDelegate):
+    def __init__(self, inner: httputil.HTTPMessageDelegate, conn: httputil.HTTPConnection) -> None:
+        self.inner, self.conn, self.refused = inner, conn, False
+
+    def headers_received(self, start_line, headers: httputil.HTTPHeaders):
+        size = len(start_line.method) + len(start_line.path) + len(start_line.version) + 4
+        size += sum(len(name) + len(value) + 4 for name, value in headers.get_all())
+        if size <= MAX_HEADER_BYTES:
+            return self.inner.headers_received(start_line, headers)
+        self.refused = True
+        log.debug("431 %s %s: %d bytes of headers", start_line.method, start_line.path[:80], size)
+        problem = ApiProblem(431, f"Request header fields too large: {size:,} bytes, more than the "
+                                  f"{MAX_HEADER_BYTES:,} this server accepts.")
+        body = json.dumps(problem.body(), separators=(",", ":")).encode()
+        self.conn.write_headers(
+            httputil.ResponseStartLine("HTTP/1.1", 431, "Request Header Fields Too Large"),
+            httputil.HTTPHeaders({"Content-Type": "application/json", "Content-Length": str(len(body)),
+                                  "Connection": "close", "Server": "ls_widget-sandbox",
+                                  "Cf-Ray": f"{secrets.token_hex(8)}-SBX"}),
+            body,
+        )
+        self.conn.finish()
+        return None
+
+    def data_received(self, chunk: bytes):
+        if not self.refused:
+            return self.inner.data_received(chunk)
+        return None
+
+    def finish(self) -> None:
+        if not self.refused:
+            self.inner.finish()
+
+    def on_connection_close(self) -> None:
+        if not self.refused:
+            self.inner.on_connection_close()

@@ -192,6 +192,38 @@ def test_name_syncs_both_ways(app):
     page.screenshot(path=str(doc_shots() / "marimo.png"))
 
 
+def test_a_cell_reading_the_panel_follows_what_python_changes_by_itself(app):
+    """In marimo a cell reruns only on an update from the browser; Python's own changes (a sign-in the panel's
+    message started, a cell assigning a trait) reach `panel.value` readers because the panel acknowledges them."""
+    page = app
+    panel = page.locator(".ls-widget")
+    name_box = panel.get_by_role("textbox", name="Name your connection", exact=True)
+    name_box.fill("Marimo shop")
+    name_box.press("Tab")
+    panel.get_by_role("combobox", name="OAuth 2.0 client", exact=True).select_option(label=STORED_CLIENT[0])
+    panel.get_by_role("button", name="Edit scopes", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Choose scopes")
+    dialog.get_by_role("button", name="Add all scopes", exact=True).click()
+    dialog.get_by_role("button", name="Save scopes", exact=True).click()
+    wait_python_sees(page, "oauth_client", STORED_CLIENT[0])
+    assert python_sees(page)["status"] == "draft"
+    # "Save and authorize": a custom message; Python answers it by starting the sign-in (status "authorizing").
+    with page.context.expect_page() as popup:
+        panel.get_by_role("button", name="Save and authorize", exact=True).click()
+    popup.value.close()
+    wait_python_sees(page, "status", "authorizing")  # no "Ask Python": the cell reran by itself
+    # A cell assigning a trait (Python -> panel) is followed the same way.
+    rename = page.get_by_role("textbox", name="Rename from Python")
+    rename.fill("Renamed by a cell")
+    rename.press("Enter")
+    expect(name_box).to_have_value("Renamed by a cell")
+    wait_python_sees(page, "name", "Renamed by a cell")
+    # And the acknowledgements settle: no cell keeps rerunning.
+    runs = python_sees(page)
+    page.wait_for_timeout(1500)
+    assert python_sees(page) == runs
+
+
 def test_scope_picker_is_centred_and_keyboard_driven(app):
     page = app
     panel = page.locator(".ls-widget")

@@ -23,7 +23,7 @@ from .test_sign_in import (
     APPROVE,
     BLOCKED_TEXT,
     LINK_TEXT,
-    SIGN_IN_TEXT,
+    SIGN_IN_PASTE_TEXT,
     connected_text,
     consent_button,
     facts,
@@ -106,7 +106,7 @@ def test_popup_returns_null_offers_the_authorization_link_then_paste(host, lab_s
         with context.expect_page() as opened:
             link.click()
         signin = opened.value
-        expect(status).to_contain_text(SIGN_IN_TEXT)
+        expect(status).to_contain_text(SIGN_IN_PASTE_TEXT)  # paste mode: the box is the next step
         expect(signin.get_by_role("heading", level=1)).to_have_text(f"Authorize {known['client']}")
         approve = consent_button(signin, APPROVE)
         with signin.expect_request(lambda request: request.url.startswith(PASTE_URI + "/")) as landed:

@@ -5,12 +5,15 @@ panel does there (disabled, saying to open the notebook in Jupyter, no empty sig
 JupyterLab saves the widget state into the notebook's metadata (the harness turns ``saveState`` on), and draws a
 reopened notebook's widgets from that state when its (fresh) kernel has none: the same situation as a static HTML
 export, where the page has the state and no kernel at all. ``nbconvert --to html`` embeds that same state; rendering
-the export needs @jupyter-widgets/html-manager from a CDN, which these machines cannot reach, so the export is checked
-as text and the rendering is checked in JupyterLab.
+the export needs @jupyter-widgets/html-manager from a CDN, out of reach offline (and on these machines), so such a
+page shows the second output the panel prints below itself instead: one line, "Saved copy: connected to X when it
+was saved", kept up to date by Python and hidden by the panel's CSS wherever the panel itself loads. The export is
+opened in Chromium with every network request refused, as a reader offline opens it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import subprocess
@@ -63,11 +66,16 @@ def test_a_saved_panel_keeps_only_the_chosen_client_and_is_inert_without_its_ker
     [ours] = [state for state in states if state.get("name") == "Saved copy store"]
     assert ours["_client"] == {"name": chosen, "client_id": chosen_id, "has_secret": True}
     assert "_clients" not in ours
-    # Where widgets cannot render (a notebook viewer), the output's text/plain says what it is (as of display time).
-    [output] = notebook["cells"][0]["outputs"]
+    # Where widgets cannot render (a notebook viewer), the output's text/plain says what it is (as of display time);
+    # the second output is the line for a reader of a saved copy (see the module docstring).
+    output, fallback = notebook["cells"][0]["outputs"]
     assert "".join(output["data"]["text/plain"]) == (
         "Lightspeed connection panel 'Saved copy store' (v3, not connected yet): "
         "open this notebook in Jupyter to use it"
+    )
+    assert "".join(fallback["data"]["text/plain"]) == (
+        "Saved copy: not connected when it was saved (Lightspeed connection 'Saved copy store', v3). To connect, "
+        "open the notebook in Jupyter and run this cell."
     )
 
     # The static HTML export embeds that widget state: it holds the chosen client and none of the others.
@@ -108,6 +116,9 @@ def test_a_saved_panel_keeps_only_the_chosen_client_and_is_inert_without_its_ker
     ]
     for control in controls:
         expect(control).to_be_disabled()
+    # The saved-copy line came back with the notebook, and stays hidden: the panel itself loaded.
+    expect(reopened.page.locator(".ls-saved-copy")).to_have_count(1)
+    expect(reopened.page.locator(".ls-saved-copy")).to_be_hidden()
     reopened.shoot("saved-copy-no-kernel")
     leaked = [value for value in foreign if value in panel.inner_html()]
     assert not leaked, leaked
@@ -118,3 +129,68 @@ def test_a_saved_panel_keeps_only_the_chosen_client_and_is_inert_without_its_ker
     reopened.page.wait_for_timeout(1500)
     assert len(reopened.page.context.pages) == pages
     expect(status).to_contain_text(OFFLINE)
+
+
+CONNECTED_CELL = (
+    "from ls_widget import sandbox\n"
+    "demo = sandbox.start(items=5, customers=3, sales=4)\n"
+    "conn = demo.connection(name='Offline export store')\n"
+    "conn"
+)
+SAVED_CONNECTED = "Saved copy: connected to {name} ({id}) when it was saved"
+
+
+def test_an_html_export_of_a_connected_panel_says_so_offline_and_jupyterlab_hides_that_line(make_lab, browser,
+                                                                                            tmp_path):
+    lab = make_lab(CONNECTED_CELL)
+    try:
+        lab.py("demo.sign_in(conn)")  # both clicks, after the panel was shown: the line must follow
+        expect(lab.panel.get_by_role("status")).to_contain_text("Connected to")
+        name, account_id, access, refresh, secret = lab.value(
+            "[conn.account_name, conn.account_id, conn.connection.token().access_token, "
+            "conn.connection.token().refresh_token, demo.client.client_secret]")
+        expected = SAVED_CONNECTED.format(name=name, id=account_id)
+
+        # In JupyterLab the panel loaded, so its CSS hides the line (and the output area around it).
+        line = lab.page.locator(".ls-saved-copy")
+        expect(line).to_have_count(1)
+        expect(line).to_be_hidden()
+        expect(lab.page.get_by_text("Saved copy:", exact=False)).to_have_count(1)  # that same hidden line
+        expect(lab.page.get_by_text("Saved copy:", exact=False)).not_to_be_visible()
+        expect(lab.page.locator(".jp-OutputArea-child").filter(has=line)).to_be_hidden()
+
+        execute_command(lab.page, "docmanager:save")
+        text = (lab.server.root_dir / lab.name).read_text()
+        output, fallback = json.loads(text)["cells"][0]["outputs"]
+        assert "application/vnd.jupyter.widget-view+json" in output["data"]
+        assert "".join(fallback["data"]["text/plain"]).startswith(expected)
+        for value in (access, refresh, secret):
+            assert value not in text
+
+        saved = tmp_path / "connected.ipynb"
+        saved.write_text(text)
+        subprocess.run(
+            [sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", str(saved), "--output-dir",
+             str(tmp_path)],
+            check=True, capture_output=True, timeout=120,
+        )
+        exported = tmp_path / "connected.html"
+        html = exported.read_text()
+        for value in (access, refresh, secret):
+            assert value not in html
+    finally:
+        with contextlib.suppress(Exception):
+            lab.py("demo.stop()")
+
+    # Opened offline: every request off the page (the widget manager's CDN above all) is refused.
+    context = browser.new_context()
+    try:
+        refused = []
+        context.route("http*://**/*", lambda route: (refused.append(route.request.url), route.abort()))
+        page = context.new_page()
+        page.goto(exported.as_uri())
+        expect(page.get_by_text(expected, exact=False)).to_be_visible()
+        expect(page.locator(".ls-widget")).to_have_count(0)  # no panel drew: the line is all there is
+        assert refused, "the export asked for nothing off the page: the test did not block what it meant to"
+    finally:
+        context.close()

@@ -45,6 +45,8 @@ SANDBOX_CELL = (
 # What the sandbox and the panel say (ls_widget/sandbox/authorize.py, js/sign_in.js, ls_widget/oauth.py).
 APPROVE, DENY = "Authorize application", "Deny"
 SIGN_IN_TEXT = "Sign in to Lightspeed and approve access in the window that opened."
+SIGN_IN_PASTE_TEXT = ("Sign in to Lightspeed and approve access in the window that opened, then paste the address that "
+                      "window lands on into Redirected URL below.")
 BLOCKED_TEXT = "Your browser blocked the sign-in window."
 LINK_TEXT = "Open the Lightspeed sign-in"
 ACCESS_DENIED_TEXT = "Error: Access was denied in Lightspeed"

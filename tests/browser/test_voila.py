@@ -27,8 +27,15 @@ from playwright.sync_api import expect
 
 from .lab_harness import _SCRUBBED_ENV, REPO_ROOT, PANEL_SELECTOR, _package_installed, bundle_problem, free_port
 from .lab_harness import doc_shots, write_notebook
-from .test_route_probe import NO_ROUTE_TEXT, PASTE_URI, PROBE_QUERY, paste_sign_in, status_of
-from .test_sign_in import CALLBACK_PATH, status_region
+from .test_panel_edges import PASTE_CLOSED, PASTE_SIGN_IN, approve_to_localhost
+from .test_route_probe import NO_ROUTE_TEXT, PASTE_URI, PROBE_QUERY, status_of
+from .test_sign_in import CALLBACK_PATH, click_authorize, status_region
+
+# A Voila page is for viewers: the hint says what to do, not what to register or enable on a server.
+VIEWER_PASTE_TEXT = (
+    "On this page you finish signing in by pasting: after you approve access, your browser opens https://localhost, "
+    "which does not load. Copy that page's whole address into the panel within 60 seconds."
+)
 
 pytestmark = pytest.mark.browser
 
@@ -163,13 +170,26 @@ def test_voila_renders_the_panel_falls_back_to_paste_and_signs_in(voila, browser
 
         redirect = root.get_by_role("textbox", name="Redirect URI", exact=True)
         expect(redirect).to_have_value(PASTE_URI)
-        expect(redirect).to_have_accessible_description(re.compile(re.escape(NO_ROUTE_TEXT)))
+        expect(redirect).to_have_accessible_description(re.compile(re.escape(VIEWER_PASTE_TEXT)))
+        hint = root.locator(".ls-field--redirect").inner_text()
+        assert NO_ROUTE_TEXT not in hint and "register" not in hint and "extension" not in hint, hint
         known = voila.wait_report(lambda r: r["redirect_uri"] == PASTE_URI and r["demo_redirect_uri"] == PASTE_URI)
         assert known["capture_mode"] == "auto" and known["status"] == "draft"
         with contextlib.suppress(Exception):
             root.screenshot(path=screens_dir / "voila--paste-explained.png")
 
-        redirected = paste_sign_in(root)
+        # Paste mode: the box is announced with the sign-in; closing the window (to copy its address) leads to it.
+        popup = click_authorize(root)
+        status = status_region(root)
+        expect(status).to_contain_text(PASTE_SIGN_IN)
+        redirected = approve_to_localhost(popup)
+        popup.close()
+        expect(status).to_contain_text(PASTE_CLOSED)
+        expect(status).not_to_contain_text("on its way")
+        pasted = root.get_by_role("textbox", name="Redirected URL", exact=True)
+        expect(root.get_by_role("timer")).to_contain_text("Paste within")
+        pasted.fill(redirected)
+        root.get_by_role("button", name="Complete authorization", exact=True).click()
         assert "code=" in redirected
         account_id, account_name = known["sandbox_account"]
         expect(status_region(root)).to_contain_text(f"Connected to {account_name} ({account_id})")

@@ -71,6 +71,18 @@ def test_wrong_or_missing_state_is_refused_and_the_sign_in_can_still_finish(box)
     assert conn.status == "connected"
 
 
+@pytest.mark.parametrize("plain", [False, True], ids=["panel", "plain-connection"])
+def test_nothing_pasted_says_so_and_the_sign_in_can_still_finish(box, plain):
+    conn = box.connection().connection if plain else box.connection()
+    redirected = box.approve(conn.authorization_url())
+    with pytest.raises(AuthorizationError, match="Nothing was pasted") as info:
+        conn.complete_authorization(None)  # e.g. a variable that input() never filled
+    assert info.value.error == "invalid_request" and "does not belong" not in str(info.value)
+    assert conn.status == "authorizing" and "Nothing was pasted" in conn.error
+    conn.complete_authorization(redirected)
+    assert conn.status == "connected"
+
+
 def test_a_redirect_from_an_older_sign_in_is_refused(box):
     conn = box.connection()
     old = box.approve(conn.authorization_url())

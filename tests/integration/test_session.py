@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from ls_widget import ApiError, sandbox
+from ls_widget import ApiError, ConfigurationError, sandbox
 
 from .conftest import FAST, SMALL, connect
 
@@ -56,6 +56,17 @@ def test_filters_reach_lightspeed_encoded(box):
     since = datetime(2026, 6, 1, tzinfo=timezone.utc)
     recent = list(session.iter("Sale", timeStamp=(">=", since)))
     assert recent and all(s["timeStamp"] >= "2026-06-01" for s in recent)
+
+
+def test_an_in_value_holding_a_comma_is_refused_never_split(box):
+    session = connect(box).session
+    first, second = (i["itemID"] for i in session.get("Item", limit=2))
+    for params in ({"itemID": ("IN", [f"{first},{second}"])}, {"itemID": ("IN", ["7", f"{first},{second}"])},
+                   {"description": ("><", ("a,b", "c"))}):
+        for call in (lambda: session.get("Item", **params), lambda: list(session.iter("Item", **params)),
+                     lambda: session.count("Item", **params)):
+            with pytest.raises(ConfigurationError, match="comma"):
+                call()
 
 
 def test_load_relations_embeds_sale_lines(box):

@@ -33,6 +33,46 @@ def test_401_for_a_missing_or_bad_token(flow, header):
     assert "cf-ray" in response.headers and "x-ls-api-bucket-level" not in response.headers
 
 
+@pytest.mark.parametrize("path", ["/API/V3/Account.json", "/auth/oauth/token", "/no/such/path"])
+def test_a_one_megabyte_header_gets_an_answer_not_a_closed_connection(flow, token, path):
+    bearer = {"Authorization": "Bearer " + "a" * 1_000_000}
+    response = flow.http.request("POST" if "token" in path else "GET", path, headers=bearer, timeout=30)
+    assert response.status_code == 431
+    body = response.json()
+    assert body["httpCode"] == "431" and "65,536" in body["message"] and "cf-ray" in response.headers
+    assert flow.api(token, "Item.json").status_code == 200  # the sandbox serves on
+
+
+def test_headers_just_under_the_limit_are_served(flow, box, token):
+    response = flow.http.get(f"/API/V3/Account/{box.account_id}/Item.json",
+                             headers={"Authorization": f"Bearer {token}", "X-Padding": "a" * 60_000})
+    assert response.status_code == 200
+
+
+def test_a_session_whose_token_is_huge_gets_an_api_error(box, monkeypatch):
+    """What an analyst meets: a typed ApiError quoting the sandbox's answer, never an httpx error."""
+    import time
+
+    from ls_widget import ApiError
+    from ls_widget.auth import SignIn
+    from ls_widget.credentials import Credentials
+    from ls_widget.profiles import get_profile
+    from ls_widget.session import LightspeedSession
+    from ls_widget.token_store import TokenStore
+    from ls_widget.tokens import Token
+
+    monkeypatch.setenv("LS_WIDGET_API_URL", box.url)
+    monkeypatch.setenv("LS_WIDGET_AUTH_URL", box.url)
+    profile = get_profile("v3")
+    store = TokenStore("Huge token")
+    store.save(Token("a" * 1_000_000, "refresh", time.time() + 3600, issued_at=time.time()))
+    sign_in = SignIn(profile, Credentials(box.client.client_id, box.client.client_secret), store)
+    with LightspeedSession(profile, sign_in, box.account_id, sleep=lambda s: None) as session:
+        with pytest.raises(ApiError, match="too large") as info:
+            session.get("Item")
+    assert info.value.status == 431
+
+
 def test_401_body_is_the_documented_one(fresh):
     box, flow = fresh()
     token = flow.tokens()["access_token"]

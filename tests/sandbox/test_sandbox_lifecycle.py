@@ -54,6 +54,41 @@ def test_command_line_help_lists_the_options():
         assert option in result.stdout
 
 
+@pytest.mark.parametrize("arguments, message", [
+    (["--port", "99999"], "argument --port: 99999 is not a port"),
+    (["--port", "-1"], "argument --port: -1 is not a port"),
+    (["--port", "eighty"], "argument --port: 'eighty' is not a whole number"),
+    (["--items", "-5"], "--items cannot be negative"),
+    (["--bucket-size", "0"], "--bucket-size must be positive"),
+    (["--drip-rate", "nan"], "argument --drip-rate: 'nan' is not a number"),
+    (["--end-date", "2026-13-01"], "argument --end-date: '2026-13-01' is not a date"),
+    (["--itemz", "3"], "unrecognized arguments: --itemz 3"),
+])
+def test_command_line_mistakes_are_one_line_and_exit_2(arguments, message):
+    result = subprocess.run([sys.executable, "-m", "ls_widget.sandbox", *arguments], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=30)
+    assert result.returncode == 2, result.stdout
+    assert result.stdout == ""  # no URL: nothing was served, on that port or another
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("python -m ls_widget.sandbox: error: ") and message in lines[0]
+
+
+def test_command_line_on_a_port_in_use_says_so_in_one_line():
+    with sandbox.start(configure_environment=False, **SMALL) as box:
+        port = box.url.rsplit(":", 1)[1]
+        result = subprocess.run([sys.executable, "-m", "ls_widget.sandbox", "--port", port, "--items", "10",
+                                 "--sales", "5"], capture_output=True, text=True,
+                                env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and f"--port {port}: cannot listen" in result.stderr
+
+
+@pytest.mark.parametrize("port", [99999, -1, 65536, "8765", True])
+def test_start_refuses_a_port_that_is_not_one(port):
+    with pytest.raises(ValueError, match="port must be"):
+        sandbox.start(port=port, configure_environment=False, **SMALL)
+
+
 def test_start_sets_and_stop_restores_the_environment(monkeypatch):
     monkeypatch.setenv("LS_WIDGET_AUTH_URL", "https://proxy.example")
     box = sandbox.start(**SMALL)

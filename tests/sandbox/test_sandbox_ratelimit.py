@@ -145,3 +145,16 @@ def test_v2_and_v3_share_the_bucket(fresh):
     token = flow.tokens()["access_token"]
     flow.api(token, "Item.json")
     assert level(flow.api(token, "Item.json", version="v2"))[0] == pytest.approx(2, abs=0.01)
+
+
+@pytest.mark.parametrize("offset", [10**30, 10**7, 1_000_001])
+def test_a_huge_v2_offset_is_refused_naming_the_limit_and_never_locks_the_bucket(fresh, offset):
+    box, flow = fresh(**DEFAULTS)  # Lightspeed's bucket: 90 drips, 1 a second
+    token = flow.tokens()["access_token"]
+    refused = flow.api(token, "Item.json", params={"offset": str(offset)}, version="v2")
+    assert refused.status_code == 400 and "1000000" in refused.text
+    assert level(refused)[0] == pytest.approx(1, abs=0.01)  # charged like any refused request, not 0.0005 x offset
+    after = flow.api(token, "Item.json", version="v2")
+    assert after.status_code == 200 and level(after)[0] < 3
+    most = flow.api(token, "Item.json", params={"offset": "1000000"}, version="v2")  # the limit itself is served
+    assert most.status_code == 200 and most.json()["@attributes"]["offset"] == "1000000"

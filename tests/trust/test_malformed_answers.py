@@ -96,6 +96,38 @@ def test_a_single_record_get_must_hold_one_record(api, monkeypatch):
         session.get("Item", 7)
 
 
+def _cut_short(data: dict) -> "answer":
+    """An answer announcing the whole body's length, sending a third of it, then closing the connection."""
+    body = json.dumps(data).encode()
+    return answer(200, raw=body[: len(body) // 3], headers={"Content-Length": str(len(body)), "Connection": "close"})
+
+
+def test_a_body_cut_short_is_retried_like_a_dropped_connection(api, monkeypatch):
+    session = stored_session(api.url, monkeypatch)
+    whole = page("Item", [{"itemID": str(i)} for i in range(20)])
+    sent = []
+    api.routes[ITEMS] = lambda r: sent.append(r) or (_cut_short(whole) if len(sent) < 3 else answer(200, whole))
+    assert session.get("Item") == whole["Item"]  # nothing lost: the third try's whole page
+    assert len(sent) == 3
+
+
+def test_a_body_always_cut_short_is_an_api_error_nothing_else(api, monkeypatch):
+    session = stored_session(api.url, monkeypatch)
+    api.routes[ITEMS] = _cut_short(page("Item", [{"itemID": str(i)} for i in range(20)]))
+    for call in (lambda: session.get("Item"), lambda: list(session.iter("Item")), lambda: session.count("Item")):
+        with pytest.raises(ApiError, match="cut short.*after 6 attempts") as info:
+            call()
+        assert info.value.status == 0 and ACCESS not in str(info.value)
+
+
+def test_a_write_whose_answer_is_cut_short_is_not_sent_twice(api, monkeypatch):
+    session = stored_session(api.url, monkeypatch)
+    api.routes["/API/V3/Account/5/Item.json"] = _cut_short(page("Item", [{"itemID": "1"}]))
+    with pytest.raises(ApiError, match="cut short.*may have been carried out"):
+        session.request("POST", "Item.json", json={"description": "Mug"})
+    assert [r.method for r in api.received] == ["POST"]
+
+
 @pytest.mark.parametrize("body", [{"message": 5}, {"message": {"a": 1}}, [], None, "x" * 100_000])
 def test_error_answers_of_any_shape_are_api_errors(api, monkeypatch, body):
     session = stored_session(api.url, monkeypatch)
