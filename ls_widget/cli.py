@@ -29,11 +29,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except LightspeedError as exc:
-        print(f"ls-widget: {exc}", file=sys.stderr)
+        _say(str(exc))
         return 1
     except KeyboardInterrupt:
-        print("ls-widget: interrupted (a sync keeps what it committed; run it again to carry on)", file=sys.stderr)
+        _say("interrupted (a sync keeps what it committed; run it again to carry on)")
         return 130
+    except Exception as exc:  # noqa: BLE001 - a bug of ours: still one line for cron, with what to report
+        _say(f"unexpected {type(exc).__name__}: {exc} (a bug in ls-widget: please report it with this line)")
+        return 1
+
+
+def _say(message: str) -> None:
+    """One line on stderr, whatever the message holds (a library's message can span many)."""
+    print("ls-widget: " + " ".join(message.split()), file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -100,8 +108,14 @@ def _resources(_args) -> int:
 
 
 def _sync(args) -> int:
-    from .connection import Connection
+    import logging
 
+    from .connection import Connection
+    from .sync.target import check_destination
+
+    # dlt logs its own account of a failure (many lines, with advice about credentials); the error says it in one.
+    logging.getLogger("dlt").setLevel(logging.CRITICAL)
+    check_destination(args.destination)  # a misspelt destination is refused before anything is fetched
     connection = Connection.load(args.name)
     if connection.status != "connected":
         raise LightspeedError(f"{args.name!r} is not signed in ({connection.error or 'no stored sign-in'}). "

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from . import profiles
 from .clients import oauth_clients
-from .connections import ConnectionRecord, check_new_name, saved_connections
+from .connections import CAPTURE_MODES, ConnectionRecord, check_new_name, saved_connections
 from .credentials import Credentials, credentials_for
 from .errors import ConfigurationError, LightspeedError, NotConnectedError, StoreError
 from .names import normalize_name
@@ -43,9 +43,9 @@ class Connection:
         oauth_client: str | None = None,
         capture_mode: str = "auto",
     ) -> None:
-        self._name = name
+        self._name = _text_name(name)
         self.api_type = api_type
-        self.scopes = list(scopes)
+        self.scopes = scopes
         self.oauth_client = oauth_client
         self.capture_mode = capture_mode
         self.status = "draft"
@@ -67,9 +67,57 @@ class Connection:
 
     @name.setter
     def name(self, value: str) -> None:
+        value = _text_name(value)
         if self._bound is not None and not _same_name(value, self._bound):
             raise ConfigurationError(self.rename_refusal())
         self._name = value
+
+    # Each setting is checked for its type as it is set (a wrong one raises ConfigurationError naming the field);
+    # whether the whole form allows a sign-in is validation_errors()'s business.
+    @property
+    def api_type(self) -> str:
+        return self._api_type
+
+    @api_type.setter
+    def api_type(self, value: str) -> None:
+        if not isinstance(value, str) or value not in profiles.PROFILES:
+            raise ConfigurationError(f"api_type must be one of {', '.join(map(repr, profiles.PROFILES))}, not "
+                                     f"{_shown(value)}.")
+        self._api_type = value
+
+    @property
+    def scopes(self) -> list[str]:
+        return self._scopes
+
+    @scopes.setter
+    def scopes(self, value: Iterable[str]) -> None:
+        self._scopes = scope_list(value)
+
+    @property
+    def oauth_client(self) -> str | None:
+        return self._oauth_client
+
+    @oauth_client.setter
+    def oauth_client(self, value: str | None) -> None:
+        from .clients import OAuthClient
+
+        if isinstance(value, OAuthClient):
+            value = value.save().name  # "use this one", as the panel takes it: make sure the sign-in can find it
+        if value is not None and not isinstance(value, str):
+            raise ConfigurationError(f"oauth_client must be the name of a stored OAuth 2.0 client, an OAuthClient or "
+                                     f"None, not {_shown(value)}.")
+        self._oauth_client = value or None
+
+    @property
+    def capture_mode(self) -> str:
+        return self._capture_mode
+
+    @capture_mode.setter
+    def capture_mode(self, value: str) -> None:
+        if not isinstance(value, str) or value not in CAPTURE_MODES:
+            raise ConfigurationError(f"capture_mode must be one of {', '.join(map(repr, CAPTURE_MODES))}, not "
+                                     f"{_shown(value)}.")
+        self._capture_mode = value
 
     def rename_refusal(self) -> str:
         return (f"This connection is signed in as {self._bound!r}, and its sign-in is stored under that name. "
@@ -94,8 +142,13 @@ class Connection:
                 normalize_name(self.name, what="connection")
         except ConfigurationError as exc:
             errors["name"] = str(exc)
+        unknown = self.profile.unknown_scopes(self.scopes)
         if not self.scopes:
             errors["scopes"] = "Choose at least one scope with 'Edit scopes'."
+        elif unknown:
+            errors["scopes"] = (f"{', '.join(unknown)} {'is not a' if len(unknown) == 1 else 'are not'} "
+                                f"{self.profile.label} scope{'' if len(unknown) == 1 else 's'}: choose from "
+                                f"{', '.join(self.profile.scopes)}.")
         if self.profile.client_source == "user":
             if not self.oauth_client:
                 errors["oauth_client"] = "Choose an OAuth 2.0 client, or add one with 'Add OAuth 2.0 client'."
@@ -187,12 +240,16 @@ class Connection:
 
     # -- sync: local tables of the account's data (the optional "sync" extra) ------------------------------------
     def sync(self, resources, destination=None, full: bool = False, progress: bool = True):
-        """Bring ``resources`` (e.g. ``["Item", "Sale", "Customer"]``) up to date in the local tables.
+        """Bring ``resources`` (e.g. ``["Item", "Sale", "Customer"]``, or ``"all"`` / ``ls_widget.resources()`` for
+        every resource this sign-in's scopes can read) up to date in the local tables.
 
-        Incremental: only what changed since the last sync is fetched, merged by primary key; ``full=True`` reads
-        everything again and deletes what Lightspeed no longer has. ``destination``: ``None`` for this connection's
+        Each resource is read as Lightspeed allows (``ls_widget.resources()`` shows it): incremental where Lightspeed
+        sorts it by ``timeStamp`` (only what changed since the last sync is fetched, merged by primary key), whole
+        where it does not (Shop, Register: small tables, replaced); ``full=True`` reads everything again and deletes
+        what Lightspeed no longer has. ``destination``: ``None`` for this connection's
         DuckDB file, or any dlt destination (by name, e.g. ``"postgres"``, or a dlt destination object). Returns a
-        ``SyncResult`` (pages fetched, rows inserted/updated/deleted per table). Resumable: it commits every 10 pages.
+        ``SyncResult`` (pages fetched, per table its strategy and rows inserted/updated/deleted, the resources skipped
+        for want of a scope). Resumable: it commits as it goes, and a kill loses at most 10 pages or 5 s of fetching.
         """
         from .sync.run import sync
         from .sync.target import Target
@@ -210,17 +267,23 @@ class Connection:
         return result
 
     def read(self, resource: str, destination=None):
-        """The current rows of a synced table as a DataFrame with typed columns (works offline)."""
+        """The current rows of a synced table as a DataFrame with typed columns (works offline, on a read-only
+        ``LS_WIDGET_HOME`` and on a file another process is reading). A table that is not there (misspelt, never
+        synced) is a ``ConfigurationError`` naming the tables that are."""
         from .frames import type_columns
         from .sync.target import Target
 
         return type_columns(Target(self._stored_name(), destination).table(resource))
 
-    def sql(self, query: str, destination=None):
-        """Run SQL on the synced tables (named like the resources: ``select * from Sale``) -> DataFrame."""
+    def sql(self, query: str, destination=None, write: bool = False):
+        """Run SQL on the synced tables (named like the resources: ``select * from Sale``) -> DataFrame.
+
+        Read-only unless ``write=True`` (a DuckDB file is opened read-only, PostgreSQL runs it in a read-only
+        transaction): a stray ``drop table`` cannot break the sync. Whatever a write breaks, the next sync notices
+        and rebuilds (a table dropped, a column dropped); rows deleted by hand come back with ``full=True``."""
         from .sync.target import Target
 
-        return Target(self._stored_name(), destination).query(query)
+        return Target(self._stored_name(), destination).query(query, write=write)
 
     def _stored_name(self) -> str:
         return self._bound or normalize_name(self.name, what="connection")
@@ -271,11 +334,15 @@ class Connection:
             return
         if any(saved.casefold() == new_name.casefold() for saved in saved_connections() if saved != old):
             raise ConfigurationError(f"A saved connection named {new_name!r} already exists: pick another name.")
+        from .sync.target import move_default_tables, tables_in_the_way
+
+        tables_in_the_way(old, new_name)  # ConfigurationError before anything moves
         TokenStore(old).move_to(new_name)  # atomic, under both locks; refuses if the target holds tokens
         self._name = new_name
         self._bound = new_name
         self._record().save(replacing=old)
         ConnectionRecord.delete(old)
+        move_default_tables(old, new_name)  # the synced tables (and their sync state) go with the name
         if self._session is not None:
             self._session.close()
             self._session = None
@@ -364,6 +431,35 @@ class Connection:
     def __repr__(self) -> str:
         return (f"Connection(name={self.name!r}, api_type={self.api_type!r}, scopes={self.scopes!r}, "
                 f"oauth_client={self.oauth_client!r}, status={self.status!r})")
+
+
+def scope_list(value: object) -> list[str]:
+    """``value`` as a list of scope ids, or ``ConfigurationError`` naming ``scopes``: a list, tuple or other iterable
+    of strings. A lone string is refused rather than split into letters (or guessed at by its spaces)."""
+    if isinstance(value, str):
+        raise ConfigurationError(f"scopes must be a list of scope ids, e.g. [{value!r}], not one string.")
+    if value is None or isinstance(value, (bytes, dict)) or not hasattr(value, "__iter__"):
+        raise ConfigurationError(f"scopes must be a list of scope ids, e.g. ['employee:inventory_read'], not "
+                                 f"{_shown(value)}.")
+    chosen = list(value)
+    wrong = [scope for scope in chosen if not isinstance(scope, str)]
+    if wrong:
+        raise ConfigurationError(f"scopes must hold scope ids (text), not {_shown(wrong[0])}.")
+    return chosen
+
+
+def _text_name(value: object) -> str:
+    if not isinstance(value, str):
+        raise ConfigurationError(f"name must be text, e.g. 'Downtown store reports', not {_shown(value)}.")
+    return value
+
+
+def _shown(value: object) -> str:
+    """A wrong value as a message shows it: its type, and the value itself when it is short."""
+    if value is None:
+        return "None"
+    text = repr(value)
+    return f"the {type(value).__name__} {text}" if len(text) <= 40 else f"a {type(value).__name__}"
 
 
 def _same_name(a: str, b: str) -> bool:

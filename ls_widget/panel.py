@@ -158,9 +158,9 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
         """The current rows of a synced table as a DataFrame with typed columns (works offline)."""
         return self._connection.read(resource, destination=destination)
 
-    def sql(self, query: str, destination=None):
-        """Run SQL on the synced tables (``select * from Sale``) -> DataFrame."""
-        return self._connection.sql(query, destination=destination)
+    def sql(self, query: str, destination=None, write: bool = False):
+        """Run SQL on the synced tables (``select * from Sale``) -> DataFrame; read-only unless ``write=True``."""
+        return self._connection.sql(query, destination=destination, write=write)
 
     def rename(self, new_name: str) -> None:
         """Rename the connection; a signed-in one moves its saved settings and sign-in to the new name."""

@@ -60,6 +60,7 @@ class Pacer:
     """Decides how long to wait before the next request of one connection. Thread-safe."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+        self.clock = clock  # the time the bucket drains by (monotonic seconds; a benchmark's virtual time)
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()

@@ -19,6 +19,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Iterator
 
 import httpx
@@ -66,6 +68,7 @@ class LightspeedSession:
         self._lock = threading.RLock()
         self.base_url = profile.account_url(self.account_id)
         self._origin = origin_of(profile.api_url)
+        self._server_time: datetime | None = None
 
     @property
     def api_type(self) -> str:
@@ -84,6 +87,12 @@ class LightspeedSession:
     @max_wait.setter
     def max_wait(self, seconds: float) -> None:
         self._paced.max_wait = float(seconds)
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        """The monotonic clock the rate limit is paced by (``time.monotonic``, unless the session was built with a
+        pacer of its own): how long fetching takes is measured on it."""
+        return self._paced.pacer.clock
 
     @property
     def statuses(self) -> Counter:
@@ -113,7 +122,28 @@ class LightspeedSession:
         """
         url = self._resolve(path)
         with self._lock:
-            return self._http.request(method.upper(), url, **kwargs)
+            response = self._http.request(method.upper(), url, **kwargs)
+            self._note_clock(response)
+            return response
+
+    @property
+    def server_time(self) -> datetime | None:
+        """Lightspeed's own clock: the ``Date`` header of its latest answer (UTC, to the second), or ``None`` before
+        any answer carried one. A sync never lets a high-water mark run ahead of it (a shop's wrong clock can stamp a
+        record in the future)."""
+        return self._server_time
+
+    def _note_clock(self, response: httpx.Response) -> None:
+        value = response.headers.get("Date")
+        if not value:
+            return
+        try:
+            stamp = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return  # a malformed Date says nothing about the clock; the records are still checked
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=timezone.utc)
+        self._server_time = stamp.astimezone(timezone.utc)
 
     # -- reading -----------------------------------------------------------------------------------------------
     def get(self, resource: str, id: Any = None, **params: Any) -> Any:

@@ -15,6 +15,7 @@ import secrets
 import threading
 
 import tornado.web
+from tornado import httputil
 
 from .changes import Ledger
 from .clock import Clock
@@ -65,6 +66,9 @@ class BaseHandler(tornado.web.RequestHandler):
         self.state = state
         for name, value in kwargs.items():
             setattr(self, name, value)
+        # Lightspeed's Date and its records' timeStamps come from one clock; the sandbox's is its own (tests move it
+        # forward), so the Date must follow it, not this machine's (a sync trusts no mark past the Date).
+        self.set_header("Date", httputil.format_timestamp(state.clock.time()))
 
     def set_default_headers(self) -> None:
         self.set_header("Server", "ls_widget-sandbox")

@@ -18,10 +18,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Iterable
 
-import pyarrow as pa
-
 from ..catalogue import Child
-from ..errors import ApiError
+from ..errors import ApiError, SyncError
+
+try:
+    import pyarrow as pa
+except ImportError as error:  # an install of the sync extra from before it named pyarrow
+    raise SyncError("Syncing needs pyarrow (part of the 'sync' extra): pip install --upgrade 'ls-widget[sync]'.") \
+        from error
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 _TEXT = pa.string()

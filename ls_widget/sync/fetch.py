@@ -8,7 +8,8 @@ few large loads, a slow one at Lightspeed's real rate still commits every 5 page
 while it loads, one more in the fetcher's hands. Lost at worst: the chunk being loaded plus those, 10 pages where a
 page takes half a second or more, else 2.5 s of pages plus 5 fetched in under 2.5 s: 10 pages or 5 seconds of
 fetching, whichever is more. Use it as a context manager: leaving it (a load that failed, Ctrl-C) stops the fetching
-at once.
+at once. A chunk never holds more than ``MAX_PAGES`` pages (10,000 records), so a fast pull's memory stays that of a
+chunk however large the table.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Callable, Iterator
 COMMIT_PAGES = 5
 COMMIT_SECONDS = 2.5
 AHEAD = 4  # pages waiting while a chunk loads (and one more in the fetcher's hands): 5 + 4 + 1 = 10
+MAX_PAGES = 100  # however fast the pages come: what a load holds in memory is bounded by a chunk, not the table
 
 _END = object()
 
@@ -79,7 +81,7 @@ class Prefetch:
                 on_page(page)
                 chunk.append(page)
                 seconds += took
-                if len(chunk) >= COMMIT_PAGES and seconds >= COMMIT_SECONDS:
+                if len(chunk) >= MAX_PAGES or (len(chunk) >= COMMIT_PAGES and seconds >= COMMIT_SECONDS):
                     yield chunk
                     chunk, seconds = [], 0.0
         finally:

@@ -32,6 +32,9 @@ from .specs import Spec, has_timestamp, select, spec_for  # noqa: F401 - spec_fo
 from .target import DELETED, Target
 
 LOOKBACK = timedelta(minutes=5)  # re-read this much before the last timeStamp seen: late commits, equal seconds
+# A record stamped this far past Lightspeed's clock (its answers' Date header) is from the future: loaded, reported,
+# never the high-water mark. Closer than this it is clock skew; the mark stops at Lightspeed's clock either way.
+FUTURE_SLACK = timedelta(minutes=5)
 # A count (10 drips on v3) is worth it only when the pull costs at least 50 times as much.
 _COUNT_COST, _COUNT_SHARE = 10.0, 0.02
 
@@ -45,6 +48,8 @@ class TableResult:
     updated: int = 0
     deleted: int = 0
     rows: int = 0  # rows in the table after the sync
+    rebuilt: bool = False  # the table was missing or damaged (dropped by hand) and was made anew from a full read
+    future: int = 0  # records stamped after Lightspeed's clock: loaded, not trusted as the mark (SyncResult.notes)
 
 
 @dataclass
@@ -60,6 +65,8 @@ class SyncResult:
     skipped: dict[str, str] = field(default_factory=dict)  # resource -> why (e.g. a scope the sign-in lacks)
     requests: int = 0  # answers Lightspeed gave (retries included)
     rate_limited: int = 0  # of which 429s: the pacer keeps this at 0 at the rate limit's full speed
+    notes: list[str] = field(default_factory=list)  # what the sync noticed and did about it (a table rebuilt, records
+    # stamped in the future)
 
     def __repr__(self) -> str:
         limited = f", {self.rate_limited} rate-limited" if self.rate_limited else ""
@@ -71,6 +78,8 @@ class SyncResult:
                          f"{r.rows} rows")
         for resource, why in self.skipped.items():
             lines.append(f"  {resource}: skipped, {why}")
+        for note in self.notes:
+            lines.append(f"  note: {note}")
         return "\n".join(lines)
 
 
@@ -80,33 +89,62 @@ def sync(session: LightspeedSession, target: Target, resources: Iterable[str], *
     selection = select(resources, token.scopes if token is not None else None)
     result = SyncResult(connection or target.connection_name, target.label, full, skipped=dict(selection.skipped))
     started, asked = time.monotonic(), session.statuses.copy()
-    for spec in selection.specs:
-        try:
-            result.pages += _sync_resource(session, target, spec, full, progress, result)
-        except ApiError as error:
-            if error.status != 403 or spec.resource not in selection.optional:
-                raise
-            # Asked for everything, and this sign-in's employee may not read it: the rest is still worth having.
-            result.skipped[spec.resource] = f"Lightspeed refused it (403: {error.message[:120]})"
+    with target.exclusive():  # a second sync into the same tables is refused, not interleaved
+        target.prepare()  # first: it also finishes a load a killed sync left behind
+        _check_account(session, target, result.connection)
+        for spec in selection.specs:
+            try:
+                result.pages += _sync_resource(session, target, spec, full, progress, result)
+            except ApiError as error:
+                if error.status != 403 or spec.resource not in selection.optional:
+                    raise
+                # Asked for everything, and this sign-in's employee may not read it: the rest is still worth having.
+                result.skipped[spec.resource] = f"Lightspeed refused it (403: {error.message[:120]})"
     result.seconds = time.monotonic() - started
     answered = session.statuses - asked
     result.requests, result.rate_limited = sum(answered.values()), answered[429]
     return result
 
 
+def _check_account(session: LightspeedSession, target: Target, connection: str) -> None:
+    """Tables remember the account they hold (in the sync state, which lives in the destination beside them): a
+    connection signed in to another account, or another connection syncing into the same place, is refused before
+    it overwrites a single row (Lightspeed's IDs repeat across accounts: itemID 1 is in every one)."""
+    others: dict[str, list[str]] = {}
+    by: dict[str, str] = {}
+    for table, state in target.states().items():
+        account = state.get("account")
+        if account is not None and str(account) != session.account_id:
+            others.setdefault(str(account), []).append(table)
+            if state.get("connection"):
+                by[str(account)] = str(state["connection"])
+    if not others:
+        return
+    account, tables = next(iter(others.items()))
+    synced_by = f", synced by the connection {by[account]!r}" if account in by else ""
+    raise SyncError(
+        f"{target.label} holds account {account}'s tables ({', '.join(sorted(tables))}{synced_by}), and "
+        f"{connection!r} is signed in to account {session.account_id}: two accounts' records would overwrite each "
+        "other. Sync this connection into another destination (e.g. destination='"
+        f"{_slug(connection)}.duckdb'), or delete those tables to start over."
+    )
+
+
+def _slug(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in name.casefold()).strip("_") or "shop"
+
+
 def _sync_resource(session: LightspeedSession, target: Target, spec: Spec, full: bool, progress: bool,
                    result: SyncResult) -> int:
-    state = target.state(spec.resource)  # first: it also finishes a load a killed sync left behind
-    stored_account = state.get("account")
-    if stored_account is not None and str(stored_account) != session.account_id:
-        raise SyncError(
-            f"The {spec.resource} table in {target.label} holds account {stored_account}'s data, and this connection "
-            f"is now signed in to account {session.account_id}: sync into another destination (destination=...), or "
-            "rename the connection, so two accounts' records never mix."
-        )
-    before = target.counts(spec.tables)
-    whole = full or not spec.incremental  # read everything, then delete what Lightspeed no longer has
-    previous = _stored_mark(state)
+    state = target.states().get(spec.resource, {})
+    broken = target.broken(spec.tables)  # dropped (or a column dropped) by hand: read whole, tables made anew
+    if broken:
+        result.notes.append(f"{', '.join(broken)} {'was' if len(broken) == 1 else 'were'} missing or damaged in "
+                            f"{target.label}: rebuilt from a full read of {spec.resource}")
+    before = target.counts([table for table in spec.tables if table not in broken])
+    before.update(dict.fromkeys(broken, 0))
+    whole = full or not spec.incremental or bool(broken)  # read everything, then delete what Lightspeed no longer has
+    previous = None if broken else _stored_mark(state)
     since = None if whole else previous
     params: dict = {"archived": "true", "limit": PAGE_SIZE}
     if spec.incremental:  # only where Lightspeed sorts by timeStamp: elsewhere its default order (by ID)
@@ -118,28 +156,46 @@ def _sync_resource(session: LightspeedSession, target: Target, spec: Spec, full:
     total = _affordable_count(session, spec, params, before[spec.resource]) if whole else None
 
     tally = _Tally(spec)
-    mark = state.get("last")
+    # A rebuild starts its mark afresh: a rebuild killed half way must carry on from what it loaded, not from the old
+    # mark (the rows before it are gone).
+    mark = None if broken else state.get("last")
+    future: dict[str, datetime] = {}
     pages = 0
+    rebuild = bool(broken)
     with SyncProgress(result.connection, spec.resource, total_pages=total, session=session, enabled=progress) as bar:
-        with Prefetch(session.pages(spec.resource, **params)) as fetched:
+        with Prefetch(session.pages(spec.resource, **params), clock=session.clock) as fetched:
             for chunk in fetched.chunks(on_page=lambda page: bar.advance(1, len(page))):
                 batches = _batches(target, spec, [record for page in chunk for record in page])
+                ahead: dict[str, datetime] = {}
                 if spec.timestamp:  # a full read keeps a mark too: the next one tells updates from re-reads by it
-                    newest = arrow.newest(batches[spec.resource])
+                    newest, ahead = _newest_trusted(batches[spec.resource], spec.key, _clock(session))
+                    future.update(ahead)
                     if newest is not None:
                         mark = max(mark or "", newest.astimezone(timezone.utc).isoformat(timespec="seconds")) or None
                 resources = [target.resource(batches[spec.resource].table, spec.resource, spec.key,
                                              timestamp=spec.timestamp, json_columns=batches[spec.resource].json_columns,
-                                             state={"last": mark, "account": session.account_id})]
+                                             state={"last": mark, "account": session.account_id,
+                                                    "connection": result.connection})]
                 for child in spec.children:
                     batch = batches[child.table]
                     resources.append(target.resource(
                         batch.table, child.table, child.key, parent_key=child.parent_key,
                         timestamp=has_timestamp(child.table), json_columns=batch.json_columns))
-                target.load(resources)
+                if rebuild:  # the first chunk of a rebuild drops what is left of the tables and makes them anew
+                    target.load(resources, rebuild=True)
+                else:
+                    target.load(resources)
+                rebuild = False
                 pages += len(chunk)
-                tally.add(batches, previous)
+                tally.add(batches, previous, set(ahead))
 
+    if future:
+        latest = max(future.values())
+        result.notes.append(
+            f"{spec.resource}: {len(future)} record{'s' if len(future) != 1 else ''} stamped after Lightspeed's own "
+            f"clock (the latest {latest.isoformat(timespec='seconds')}, {spec.key} "
+            f"{', '.join(sorted(future, key=str)[:5])}{', ...' if len(future) > 5 else ''}): loaded, but not trusted "
+            "as the high-water mark (a shop's clock is wrong?), so they are read again by each sync until then")
     deleted = _reconcile(target, spec, tally.loaded) if whole else {}
     counted = target.counts(spec.tables)
     for table in spec.tables:
@@ -150,8 +206,42 @@ def _sync_resource(session: LightspeedSession, target: Target, spec: Spec, full:
         # Records re-read by the lookback (or by a full read), unchanged, are neither: only rows stamped after the last
         # sync's mark are changes, and the changes that are not new rows are updates.
         stats.updated = max(0, min(tally.changed[table], stats.loaded) - stats.inserted)
+        stats.rebuilt = table in broken
+        if table == spec.resource:
+            stats.future = len(future)
         result.tables[table] = stats
     return pages
+
+
+def _clock(session: LightspeedSession) -> datetime:
+    """Lightspeed's clock (its latest answer's ``Date``), or this machine's when no answer carried one."""
+    return getattr(session, "server_time", None) or datetime.now(timezone.utc)
+
+
+def _newest_trusted(batch, key: str, clock: datetime) -> tuple[datetime | None, dict[str, datetime]]:
+    """The high-water mark a chunk may set, and the records stamped in the future (``{key: timeStamp}``).
+
+    A mark never passes Lightspeed's clock: a record stamped later (more than ``FUTURE_SLACK``: a shop's wrong clock,
+    say 2999-01-01) would otherwise move it where no real change ever reaches, and every later sync would miss
+    everything. Those records are loaded like any other, and reported.
+    """
+    table = batch.table
+    if "timeStamp" not in table.column_names or table.num_rows == 0:
+        return None, {}
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    stamps = table.column("timeStamp")
+    limit = pa.scalar((clock + FUTURE_SLACK).astimezone(timezone.utc), stamps.type)
+    ahead = pc.fill_null(pc.greater(stamps, limit), False)
+    future = {str(k): (s if s.tzinfo else s.replace(tzinfo=timezone.utc))
+              for k, s in zip(table.filter(ahead).column(key).to_pylist(),
+                              table.filter(ahead).column("timeStamp").to_pylist())}
+    newest = pc.max(table.filter(pc.invert(ahead)).column("timeStamp")).as_py()
+    if newest is None:
+        return None, future
+    newest = newest if newest.tzinfo else newest.replace(tzinfo=timezone.utc)
+    return min(newest, clock), future
 
 
 class _Tally:
@@ -163,11 +253,12 @@ class _Tally:
         self.loaded: dict[str, set[str]] = {table: set() for table in spec.tables}
         self.changed: dict[str, int] = dict.fromkeys(spec.tables, 0)
 
-    def add(self, batches: dict, previous: datetime | None) -> None:
+    def add(self, batches: dict, previous: datetime | None, future: set[str] = frozenset()) -> None:
         spec = self.spec
         parents = batches[spec.resource]
         self.loaded[spec.resource].update(str(k) for k in parents.column(spec.key))
-        newer = set(arrow.keys_newer_than(parents, spec.key, previous)) if spec.timestamp else set()
+        # Records stamped in the future are read again by every sync: they are not changes each time.
+        newer = set(arrow.keys_newer_than(parents, spec.key, previous)) - future if spec.timestamp else set()
         self.changed[spec.resource] += len(newer)  # without a timeStamp an update cannot be told from a re-read
         for child in spec.children:
             batch = batches[child.table]

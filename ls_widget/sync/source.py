@@ -78,7 +78,7 @@ def _resource(dlt, session, spec: Spec):
                 params["timeStamp"] = (">=", since - LOOKBACK)
         if spec.relations:
             params["load_relations"] = list(spec.relations)
-        with Prefetch(session.pages(spec.resource, **params)) as fetched:
+        with Prefetch(session.pages(spec.resource, **params), clock=session.clock) as fetched:
             for chunk in fetched.chunks():
                 records = [record for page in chunk for record in page]
                 rows, children = arrow.split(records, spec.key, spec.children, spec.resource)

@@ -18,16 +18,23 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
+import shutil
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from .. import names, store
-from ..errors import SyncError
+from ..errors import ConfigurationError, SyncError
 
 DATASET = "lightspeed"
 DELETED = "_ls_deleted"  # rows carrying True here are deleted by the merge (dlt's hard_delete hint)
 _BOOKKEEPING = ("_dlt_load_id", "_dlt_id", DELETED)
+# One pipeline name everywhere: the sync state lives in the dataset (dlt's _dlt_pipeline_state), so whoever syncs
+# into a dataset, under whatever spelling of its place, finds the state already there (and the account it belongs
+# to). The working folder on this machine is per place and dataset (Target._key).
+PIPELINE = "ls_widget"
 
 
 class _JsonHintNotice(logging.Filter):
@@ -54,52 +61,110 @@ def _dlt():
     return dlt
 
 
+def default_path(connection_name: str) -> Path:
+    """The connection's own DuckDB file, ``LS_WIDGET_HOME/sync/<name>.duckdb`` (computed: nothing is written)."""
+    return store.home() / "sync" / f"{names.file_stem(connection_name)}.duckdb"
+
+
 class Target:
-    """One connection's tables at one destination (its dlt pipeline, with the sync state stored beside the data)."""
+    """One connection's tables at one destination (its dlt pipeline, with the sync state stored beside the data).
+
+    Nothing is written when a Target is made: the dlt pipeline (and its working folder) is set up on first use by a
+    sync, so reading a DuckDB file works on a read-only ``LS_WIDGET_HOME`` and on a file another process holds.
+    """
 
     def __init__(self, connection_name: str, destination: Any = None) -> None:
-        dlt = _dlt()
         self.connection_name = connection_name
-        sync_dir = store.private_dir("sync")
+        self._pipeline = None
         if destination is None or _is_duckdb_path(destination):
-            # The connection's own file, or one the analyst names ("~/shops/downtown.duckdb").
-            self.path: Path | None = (Path(destination).expanduser() if destination is not None
-                                      else sync_dir / f"{names.file_stem(connection_name)}.duckdb")
-            destination = dlt.destinations.duckdb(str(self.path))
+            # The connection's own file, or one the analyst names ("~/shops/downtown.duckdb"): one place however it
+            # is spelt (relative, with ~, through a symbolic link).
+            self.path: Path | None = (_local_path(destination) if destination is not None
+                                      else default_path(connection_name))
             self.dataset, self.label = DATASET, str(self.path)
+            self._destination: Any = None
+            where: list[str] = [str(self.path)]
         else:
+            _check_destination(destination)
             self.path = None
             # A shared warehouse holds many connections: one dataset each, named after the connection.
             slug = re.sub(r"[^a-z0-9]+", "_", connection_name.casefold()).strip("_")[:40] or "connection"
             self.dataset = f"{DATASET}_{slug}"
             self.label = destination if isinstance(destination, str) else getattr(destination, "destination_name",
                                                                                     type(destination).__name__)
-        # The pipeline (and so the sync state) belongs to this connection at this destination: another bucket or
-        # database of the same kind gets its own.
-        params = getattr(destination, "config_params", None) or {}
-        # Only what names the place (dlt adds its own entries to config_params once a pipeline uses it).
-        where = [str(params[k]) for k in ("bucket_url", "credentials") if isinstance(params.get(k), str)]
-        digest = hashlib.sha256(f"{connection_name}\0{self.label}\0{self.dataset}\0{where}".encode()).hexdigest()[:16]
+            self._destination = destination
+            params = getattr(destination, "config_params", None) or {}
+            # Only what names the place (dlt adds its own entries to config_params once a pipeline uses it).
+            where = [self.label] + [str(params[k]) for k in ("bucket_url", "credentials")
+                                    if isinstance(params.get(k), str)]
+        # This machine's working folder (and lock) for the place and dataset: another bucket or database of the same
+        # kind gets its own, and so does each DuckDB file, whichever connection syncs into it.
+        self._key = hashlib.sha256("\0".join([*where, self.dataset]).encode()).hexdigest()[:16]
+
+    @property
+    def pipeline(self):
+        """The dlt pipeline (set up on first use: it writes its working folder under ``LS_WIDGET_HOME/sync``)."""
+        if self._pipeline is None:
+            dlt = _dlt()
+            sync_dir = store.private_dir("sync")
+            destination = self._destination
+            if self.path is not None:
+                if not self.path.parent.is_dir():
+                    try:
+                        self.path.parent.mkdir(parents=True, exist_ok=True)
+                    except OSError as exc:
+                        raise SyncError(f"Could not create the folder {self.path.parent} for {self.path.name} "
+                                        f"({exc.strerror or exc}): create it, or choose another destination=."
+                                        ) from None
+                destination = dlt.destinations.duckdb(str(self.path))
+            try:
+                self._pipeline = dlt.pipeline(PIPELINE, destination=destination, dataset_name=self.dataset,
+                                              pipelines_dir=str(sync_dir / "pipelines" / self._key))
+            except Exception as exc:  # noqa: BLE001 - dlt's configuration errors come in many types
+                raise SyncError(f"Could not set up the destination {self.label!r}: {_root_message(exc)}") from None
+        return self._pipeline
+
+    @property
+    def files(self) -> bool:
+        """Whether the tables are Delta tables on a filesystem destination (local folder or bucket)."""
+        if self.path is not None:
+            return False
+        return str(getattr(self.pipeline.destination, "destination_type", "")).endswith("filesystem")
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Held while a sync writes here: a second sync into the same place and dataset (this connection's, from
+        another cell, thread or process on this machine) is refused at once instead of colliding."""
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(str(store.private_dir("sync", "locks") / f"{self._key}.lock"), thread_local=False)
         try:
-            self.pipeline = dlt.pipeline(
-                f"ls_widget_{digest}", destination=destination, dataset_name=self.dataset,
-                pipelines_dir=str(sync_dir / "pipelines"),
-            )
-        except Exception as exc:  # noqa: BLE001 - dlt's configuration errors come in many types
-            raise SyncError(f"Could not set up the destination {self.label!r}: {exc}") from None
-        self.files = str(getattr(self.pipeline.destination, "destination_type", "")).endswith("filesystem")
+            lock.acquire(timeout=0)
+        except Timeout:
+            raise SyncError(f"Another sync is using this connection's tables in {self.label} right now: wait for it "
+                            "to finish, then run this one again (it carries on from what that one committed)."
+                            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def working_folder(self) -> Path:
+        return store.home() / "sync" / "pipelines" / self._key
 
     # -- loading ---------------------------------------------------------------------------------------------------
-    def load(self, resources: list) -> None:
-        """Load dlt resources (data and sync state together, in one load: a kill leaves both or neither)."""
+    def load(self, resources: list, *, rebuild: bool = False) -> None:
+        """Load dlt resources (data and sync state together, in one load: a kill leaves both or neither);
+        ``rebuild``: drop the resources' tables first (they are missing or damaged) and create them anew."""
         dlt = _dlt()
         if self.pipeline.has_pending_data:  # never: state() finished any; dlt would drop these resources for it
             raise SyncError(f"{self.label} has an unfinished load: run the sync again to complete it first.")
         try:
             self.pipeline.run(resources, schema=dlt.Schema(DATASET, normalizers={"names": "direct"}),
-                              loader_file_format="parquet" if self.files else None)
+                              loader_file_format="parquet" if self.files else None,
+                              refresh="drop_resources" if rebuild else None)
         except Exception as exc:  # noqa: BLE001 - surfaced as one typed error, with dlt's explanation
-            raise SyncError(f"Loading into {self.label} failed: {_root_message(exc)}") from exc
+            raise SyncError(f"Loading into {self.label} failed: {self._explain(exc)}") from exc
 
     def resource(self, rows, table: str, key: str, *, parent_key: str | None = None, state: dict | None = None,
                  timestamp: bool = True, json_columns: Iterable[str] = ()):
@@ -121,8 +186,8 @@ class Target:
         return dlt.resource(produce(), name=table, primary_key=key, merge_key=parent_key, write_disposition="merge",
                             max_table_nesting=0, columns=columns, table_format="delta" if self.files else None)
 
-    def state(self, table: str) -> dict:
-        """The sync state stored with ``table`` (restored from the destination when this machine has none).
+    def prepare(self) -> None:
+        """Bring this machine's sync state up to date with the destination's (where it lives, with the data).
 
         A load a killed sync left half done (extracted and normalized, not yet in the destination) is finished
         first: dlt would otherwise load it in place of the next chunk, and that chunk would be lost.
@@ -131,11 +196,44 @@ class Target:
             self.pipeline.sync_destination()
             if self.pipeline.has_pending_data:
                 self.pipeline.load()
+        except SyncError:
+            raise
         except Exception as exc:  # noqa: BLE001
-            raise SyncError(f"Could not reach the destination {self.label}: {_root_message(exc)}") from None
+            where = f"open {self.label}" if self.path is not None else f"reach the destination {self.label}"
+            raise SyncError(f"Could not {where}: {self._explain(exc)}") from None
+
+    def states(self) -> dict[str, dict]:
+        """The sync state of every table synced here, ``{table: {"last": ..., "account": ..., ...}}``."""
         sources = self.pipeline.state.get("sources") or {}
-        found = ((sources.get(DATASET) or {}).get("resources") or {}).get(table)
-        return dict(found) if isinstance(found, dict) else {}
+        found = (sources.get(DATASET) or {}).get("resources") or {}
+        return {table: dict(value) for table, value in found.items() if isinstance(value, dict)}
+
+    def state(self, table: str) -> dict:
+        """The sync state stored with ``table`` (restored from the destination when this machine has none)."""
+        self.prepare()
+        return self.states().get(table, {})
+
+    def broken(self, tables: Iterable[str]) -> list[str]:
+        """Of ``tables``, those dlt has loaded but the destination no longer holds whole (dropped, or a column
+        dropped, by hand): a sync rebuilds them. Delta tables on a filesystem are not checked."""
+        known = [table for table in tables if self.has_table(table)]
+        if not known or self.files:
+            return []
+        schema = self.pipeline.default_schema
+        try:
+            with self.pipeline.destination_client() as client:
+                stored = {name.casefold(): {c.casefold() for c in (columns or {})}
+                          for name, columns in client.get_storage_tables(known)}
+        except Exception as exc:  # noqa: BLE001
+            raise SyncError(f"Could not read the tables of {self.label}: {self._explain(exc)}") from None
+        damaged = []
+        for table in known:
+            have = stored.get(table.casefold()) or set()
+            wanted = [name for name, column in schema.tables[table].get("columns", {}).items()
+                      if column.get("data_type")]
+            if not have or any(name.casefold() not in have for name in wanted):
+                damaged.append(table)
+        return damaged
 
     def column_kinds(self, table: str) -> dict:
         """``{"json_columns": [...], "text_columns": [...]}``: how the destination already holds ``table``'s columns,
@@ -153,19 +251,69 @@ class Target:
                 kinds["text_columns"].append(name)
         return kinds
 
-    # -- reading ---------------------------------------------------------------------------------------------------
-    def query(self, sql: str):
-        """The result of ``sql`` as a DataFrame (tables are named as the resources: ``select * from Item``)."""
+    # -- reading (conn.read, conn.sql) -----------------------------------------------------------------------------
+    def query(self, sql: str, *, write: bool = False):
+        """The result of ``sql`` as a DataFrame (tables are named as the resources: ``select * from Item``).
+
+        Read-only unless ``write``: a DuckDB file is opened in DuckDB's read-only mode (which also reads a file
+        another process is reading, and needs no write access to ``LS_WIDGET_HOME``), PostgreSQL runs it in a
+        read-only transaction.
+        """
+        if self.path is not None:
+            return self._query_duckdb(sql, write)
         try:
             if self.files:
                 return self._query_files(sql)
             with self.pipeline.sql_client() as client:
+                if not write and self._postgres(client):
+                    client.execute_sql("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
                 with client.execute_query(sql) as cursor:
                     return cursor.df()
         except SyncError:
             raise
         except Exception as exc:  # noqa: BLE001
-            raise SyncError(f"The query failed in {self.label}: {_root_message(exc)}") from None
+            raise SyncError(f"The query failed in {self.label}: {self._explain(exc)}{_write_hint(exc, write)}"
+                            ) from None
+
+    @staticmethod
+    def _postgres(client) -> bool:
+        return "postgres" in type(client).__module__
+
+    def _open_duckdb(self, write: bool):
+        import duckdb
+
+        if not self.path.is_file():
+            raise ConfigurationError(f"Nothing is synced in {self.path} (no such file): sync first, e.g. "
+                                     f"conn.sync(['Item']){'' if self._is_default() else ', destination=...'}, or "
+                                     "check the destination's spelling.")
+        try:
+            connection = duckdb.connect(str(self.path), read_only=not write)
+        except duckdb.Error as exc:
+            raise SyncError(_duckdb_problem(self.path, exc)) from None
+        try:
+            found = connection.execute("select count(*) from information_schema.schemata where schema_name = ?",
+                                       [self.dataset]).fetchone()[0]
+            if found:
+                connection.execute(f"set schema = '{self.dataset}'")
+        except duckdb.Error as exc:
+            connection.close()
+            raise SyncError(f"Could not read {self.path}: {_first_line(exc)}") from None
+        return connection
+
+    def _is_default(self) -> bool:
+        return self.path == default_path(self.connection_name)
+
+    def _query_duckdb(self, sql: str, write: bool):
+        import duckdb
+
+        connection = self._open_duckdb(write)
+        try:
+            relation = connection.sql(sql)
+            return relation.df() if relation is not None else _done()  # a statement (write=True) returns nothing
+        except duckdb.Error as exc:
+            raise SyncError(f"The query failed in {self.label}: {_first_line(exc)}{_write_hint(exc, write)}") from None
+        finally:
+            connection.close()
 
     def _query_files(self, sql: str):
         """SQL over Delta tables, queried in an in-memory DuckDB. Only the tables the query names are opened, each
@@ -184,19 +332,55 @@ class Target:
         finally:
             connection.close()
 
-    def table(self, table: str):
-        """The current rows of ``table``, without dlt's bookkeeping columns (empty when nothing was synced)."""
-        if not self.has_table(table):
-            import pandas as pd
+    def table_names(self) -> list[str]:
+        """The synced tables here (Lightspeed's names: Item, Sale, SaleLine, ...)."""
+        if self.path is not None:
+            connection = self._open_duckdb(False)
+            try:
+                rows = connection.execute("select table_name from information_schema.tables where table_schema = ? "
+                                          "order by table_name", [self.dataset]).fetchall()
+            finally:
+                connection.close()
+            return [name for (name,) in rows if not name.startswith("_dlt")]
+        try:
+            self.prepare()
+            return sorted(t for t in self.pipeline.default_schema.data_table_names() if self.has_table(t))
+        except SyncError:
+            raise
+        except Exception:  # noqa: BLE001 - no schema yet: nothing was ever loaded
+            return []
 
-            return pd.DataFrame()
-        frame = self.query(f"select * from {self.qualified(table)}")
+    def table(self, table: str):
+        """The current rows of ``table``, without dlt's bookkeeping columns; ``ConfigurationError`` naming the tables
+        there for one that is not (misspelt, or never synced)."""
+        if not isinstance(table, str) or not table:
+            raise ConfigurationError(f"Name a synced table to read, e.g. conn.read('Item'), not {table!r}.")
+        present = self.table_names()
+        if table not in present:
+            raise ConfigurationError(_no_such_table(table, present, self.label))
+        if self.path is not None:
+            frame = self._query_duckdb(f'select * from "{self.dataset}"."{table}"', False)
+        else:
+            frame = self.query(f"select * from {self.qualified(table)}")
         return frame.drop(columns=[c for c in _BOOKKEEPING if c in frame.columns])
+
+    # -- what the sync asks of the tables (through dlt's own client) ----------------------------------------------
+    def _query(self, sql: str):
+        try:
+            if self.files:
+                return self._query_files(sql)
+            with self.pipeline.sql_client() as client:
+                with client.execute_query(sql) as cursor:
+                    return cursor.df()
+        except SyncError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise SyncError(f"Reading {self.label} failed: {self._explain(exc)}") from None
 
     def keys(self, table: str, key: str, where: str = "") -> set[str]:
         if not self.has_table(table):
             return set()
-        frame = self.query(f"select {self.quoted(key)} from {self.qualified(table)} {where}")
+        frame = self._query(f"select {self.quoted(key)} from {self.qualified(table)} {where}")
         return {str(value) for value in frame.iloc[:, 0].tolist()} if len(frame.columns) else set()
 
     def pairs(self, table: str, key: str, parent_key: str, parents: list[str]) -> set[tuple[str, str]]:
@@ -204,8 +388,8 @@ class Target:
         found: set[tuple[str, str]] = set()
         for start in range(0, len(parents), 500):  # a bounded IN list per query
             listed = ", ".join("'" + p.replace("'", "''") + "'" for p in parents[start:start + 500])
-            frame = self.query(f"select {self.quoted(key)}, {self.quoted(parent_key)} from {self.qualified(table)} "
-                               f"where {self.quoted(parent_key)} in ({listed})")
+            frame = self._query(f"select {self.quoted(key)}, {self.quoted(parent_key)} from {self.qualified(table)} "
+                                f"where {self.quoted(parent_key)} in ({listed})")
             found.update((str(k), str(p)) for k, p in frame.itertuples(index=False))
         return found
 
@@ -214,18 +398,20 @@ class Target:
         present = [table for table in tables if self.has_table(table)]
         found = dict.fromkeys(tables, 0)
         if present:
-            row = self.query("select " + ", ".join(f"(select count(*) from {self.qualified(t)})" for t in present))
+            row = self._query("select " + ", ".join(f"(select count(*) from {self.qualified(t)})" for t in present))
             found.update({table: int(value) for table, value in zip(present, row.iloc[0].tolist())})
         return found
 
     def count(self, table: str) -> int:
         if not self.has_table(table):
             return 0
-        return int(self.query(f"select count(*) as n from {self.qualified(table)}").iloc[0, 0])
+        return int(self._query(f"select count(*) as n from {self.qualified(table)}").iloc[0, 0])
 
     def has_table(self, table: str) -> bool:
         try:
             schema = self.pipeline.default_schema
+        except SyncError:
+            raise
         except Exception:  # noqa: BLE001 - no schema yet: nothing was ever loaded
             return False
         return table in schema.tables and bool(schema.tables[table].get("columns"))
@@ -242,15 +428,129 @@ class Target:
         with self.pipeline.sql_client() as client:
             return client.escape_column_name(column)
 
+    def _explain(self, exc: BaseException) -> str:
+        """dlt's explanation, or DuckDB's for a local file (never dlt's advice about credentials and the internet,
+        which a file on this disk does not need)."""
+        if self.path is not None:
+            root = _root(exc)
+            return _duckdb_problem(self.path, root, bare=True)
+        return _root_message(exc)
+
+
+def tables_in_the_way(old_name: str, new_name: str) -> None:
+    """``ConfigurationError`` when renaming ``old_name`` to ``new_name`` would land its synced tables on another
+    file (synced tables left under the new name): checked before the rename moves anything."""
+    old, new = default_path(old_name), default_path(new_name)
+    if new.exists() and not (old.exists() and os.path.samefile(old, new)):
+        raise ConfigurationError(f"Synced tables for the name {new_name!r} already exist ({new}): delete that file "
+                                 "(or move it away), then rename this connection again.")
+
+
+def move_default_tables(old_name: str, new_name: str) -> None:
+    """A renamed connection keeps its synced tables: its DuckDB file follows the name (the sync state is inside
+    it, so the next sync carries on incrementally)."""
+    old, new = default_path(old_name), default_path(new_name)
+    if old == new or not old.exists():
+        return
+    leftover = Target(old_name)
+    if leftover.working_folder().is_dir():
+        try:
+            leftover.prepare()  # a load a killed sync left behind lands in the old file before it moves
+        except SyncError:
+            pass  # the file moves anyway: the next sync says what is wrong with it
+    for suffix in ("", ".wal"):
+        source = Path(str(old) + suffix)
+        if source.exists():
+            os.replace(source, Path(str(new) + suffix))
+    shutil.rmtree(leftover.working_folder(), ignore_errors=True)  # the state is in the file: the new one restores it
+
+
+def check_destination(destination: Any) -> None:
+    """``ConfigurationError`` for a ``destination=`` that is neither a DuckDB file nor a dlt destination."""
+    if destination is None or _is_duckdb_path(destination):
+        return
+    _check_destination(destination)
+
+
+def _check_destination(destination: Any) -> None:
+    if isinstance(destination, str):
+        _dlt()
+        from dlt.common.destination import Destination
+
+        try:
+            Destination.from_reference(destination)  # resolves the name only: nothing is connected to
+            return
+        except Exception:  # noqa: BLE001 - unknown names come in several exception types
+            pass
+        raise ConfigurationError(
+            f"destination={destination!r} is neither a DuckDB file (a path ending in .duckdb or .db, e.g. "
+            "'~/shops/downtown.duckdb') nor a dlt destination's name (postgres, bigquery, snowflake, motherduck, "
+            "filesystem, ...).")
+    if isinstance(destination, Path) or not hasattr(destination, "destination_name"):
+        raise ConfigurationError(f"destination must be a DuckDB file's path (ending in .duckdb or .db), a dlt "
+                                 f"destination's name or a dlt destination object, not {destination!r}.")
+
 
 def _is_duckdb_path(destination: Any) -> bool:
     return isinstance(destination, (str, Path)) and str(destination).endswith((".duckdb", ".db"))
 
 
-def _root_message(exc: BaseException) -> str:
-    """The innermost explanation in a chain of wrapped exceptions (dlt wraps each step's error)."""
+def _local_path(destination: Any) -> Path:
+    return Path(os.path.abspath(Path(destination).expanduser())).resolve()
+
+
+def _done():
+    import pandas as pd
+
+    return pd.DataFrame()
+
+
+def _no_such_table(table: str, present: list[str], label: str) -> str:
+    if not present:
+        return (f"No table {table!r} in {label}: nothing is synced there yet. Sync it first, e.g. "
+                f"conn.sync([{table!r}]).")
+    close = [name for name in present if name.casefold() == table.casefold()]
+    hint = (f" Did you mean {close[0]!r}?" if close
+            else f" Sync it first with conn.sync([{table!r}]) if it is a resource.")
+    return f"No table {table!r} in {label}; the synced tables are {', '.join(present)}.{hint}"
+
+
+def _write_hint(exc: BaseException, write: bool) -> str:
+    text = str(exc).casefold()
+    if not write and ("read-only" in text or "read only" in text):
+        return " (conn.sql is read-only: pass write=True to change the tables; a sync rebuilds what you break)"
+    return ""
+
+
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
+
+
+def _duckdb_problem(path: Path, exc: BaseException, *, bare: bool = False) -> str:
+    """What went wrong opening a DuckDB file, in words that fit a local file."""
+    text = str(exc)
+    held = _LOCK_HOLDER.search(text)
+    if held:
+        return (f"{path} is in use by another process ({Path(held['program']).name}, PID {held['pid']}), which has it "
+                "open for writing (a sync, or conn.sql(..., write=True)): wait for it to finish, or close that "
+                "connection, then try again.")
+    if isinstance(exc, PermissionError) or "permission denied" in text.casefold():
+        return f"{path} cannot be opened: permission denied. Check the file's and its folder's permissions."
+    line = _first_line(exc)
+    return line if bare else f"Could not open {path}: {line}"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:500]
+
+
+def _root(exc: BaseException) -> BaseException:
     seen = exc
     while seen.__cause__ is not None or getattr(seen, "exception", None) is not None:
         seen = seen.__cause__ or seen.exception  # type: ignore[attr-defined]
-    text = str(seen).strip().splitlines()
-    return (text[0] if text else type(seen).__name__)[:500]
+    return seen
+
+
+def _root_message(exc: BaseException) -> str:
+    """The innermost explanation in a chain of wrapped exceptions (dlt wraps each step's error)."""
+    return _first_line(_root(exc))

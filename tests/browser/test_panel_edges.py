@@ -16,7 +16,7 @@ from .test_sign_in import (
     connected_text,
     consent_button,
     facts,
-    sandbox_cell,
+    sandbox_lab,  # noqa: F401 - a fixture, shared with test_sign_in
     sign_in,
     status_region,
     stop_sandbox,
@@ -43,20 +43,6 @@ RECORD_STATUS_JS = """
   window.__lsStatusObserver.observe(status, { subtree: true, childList: true, characterData: true, attributes: true });
 }
 """
-
-
-@pytest.fixture
-def sandbox_lab(make_lab):
-    labs = []
-
-    def factory(**options):
-        lab = make_lab(sandbox_cell(**options))
-        labs.append(lab)
-        return lab
-
-    yield factory
-    for lab in labs:
-        stop_sandbox(lab.page)
 
 
 def approve_to_localhost(popup) -> str:

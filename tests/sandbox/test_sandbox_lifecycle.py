@@ -265,3 +265,18 @@ def test_a_panels_sign_in_registers_the_redirect_uri_it_shows_and_stop_forgets_t
         box.stop()
     assert not any(getattr(listener, "__self__", None) is box for listener in _sign_in_listeners)
     conn.authorization_url()  # a sign-in at Lightspeed itself now: no sandbox hears of it
+
+
+def test_answers_are_dated_by_the_sandboxs_own_clock():
+    """Lightspeed's Date and its records' timeStamps share one clock; moving the sandbox's clock moves its Date."""
+    from email.utils import parsedate_to_datetime
+
+    import httpx
+
+    from ls_widget import sandbox
+
+    with sandbox.start(items=5, customers=2, sales=2, employees=2, categories=2) as box:
+        before = parsedate_to_datetime(httpx.get(box.url + "/API/V3/Account.json").headers["Date"])
+        box.advance_clock(86400)
+        after = parsedate_to_datetime(httpx.get(box.url + "/API/V3/Account.json").headers["Date"])
+    assert 86400 <= (after - before).total_seconds() < 86400 + 60

@@ -33,6 +33,10 @@ def test_postgres_by_name_with_dlts_credentials_config(box, conn, postgres, monk
     sync_twice(box, conn, "postgres")
     items = conn.read("Item", destination="postgres")
     assert len(items) == 424 and items["itemID"].is_unique
+    from ls_widget import SyncError
+
+    with pytest.raises(SyncError, match="read-only: pass write=True"):  # conn.sql reads, unless asked to write
+        conn.sql('drop table lightspeed_downtown."Item"', destination="postgres")
     count = conn.sql('select count(*) as n from lightspeed_downtown."SaleLine"', destination="postgres")
     assert int(count["n"][0]) > 350
     import psycopg2
@@ -97,8 +101,8 @@ def test_parquet_files_are_not_read_again_for_every_chunk(box, conn, tmp_path, m
     from ls_widget.sync.target import Target
 
     monkeypatch.setattr(fetch, "COMMIT_SECONDS", 0.0)  # a chunk every 5 pages: 420 items make 1 chunk, so Sales too
-    queries, real = [], Target.query
-    monkeypatch.setattr(Target, "query", lambda self, sql: queries.append(sql) or real(self, sql))
+    queries, real = [], Target._query  # the sync's own queries (conn.sql's go through Target.query)
+    monkeypatch.setattr(Target, "_query", lambda self, sql: queries.append(sql) or real(self, sql))
     import deltalake
 
     monkeypatch.setattr(deltalake.DeltaTable, "to_pyarrow_table",

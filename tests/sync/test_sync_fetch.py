@@ -90,3 +90,8 @@ def test_the_kill_bound_holds_for_any_pace():
         biggest = max(chunk_sizes(pull))
         lost_pages = biggest + fetch.AHEAD + 1  # the chunk being loaded, those waiting, one in the fetcher's hands
         assert lost_pages <= max(10, 5.0 / seconds + 1), seconds
+
+
+def test_however_fast_the_pages_come_a_chunk_holds_at_most_max_pages():
+    sizes = chunk_sizes(Pull(250, seconds=0.0001))  # 2.5 s of fetching would be the whole pull
+    assert sizes == [fetch.MAX_PAGES, fetch.MAX_PAGES, 50]

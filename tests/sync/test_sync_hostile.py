@@ -42,7 +42,7 @@ def test_the_high_water_mark_is_the_newest_timestamp_in_utc(api, monkeypatch):
                                                   item(2, "2026-10-01T13:30:00+00:00")]))
     target = Target("Hostile")
     sync_run.sync(session, target, ["Item"], progress=False)
-    assert target.state("Item") == {"last": "2026-10-01T14:00:00+00:00", "account": "5"}
+    assert target.state("Item") == {"last": "2026-10-01T14:00:00+00:00", "account": "5", "connection": "Hostile"}
     sync_run.sync(session, target, ["Item"], progress=False)
     assert "timeStamp=%3E%3D%2C2026-10-01T13%3A55%3A00%2B00%3A00" in api.received[-1].path  # 5 minutes back
 

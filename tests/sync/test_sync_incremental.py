@@ -83,8 +83,13 @@ def test_the_panel_syncs_reads_and_queries_and_so_does_a_reopened_connection(con
     assert again.connection.sync(["Customer"], progress=False).pages == 1
 
 
-def test_reading_works_offline_and_before_any_sync(conn, box):
-    assert conn.read("Item").empty
+def test_reading_works_offline_and_says_what_is_not_synced_yet(conn, box):
+    import pytest
+
+    from ls_widget import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="Nothing is synced"):  # not an empty frame that looks like data
+        conn.read("Item")
     conn.sync(["Item"], progress=False)
     box.stop()
     assert len(conn.read("Item")) == 420  # no network needed to read the local tables
