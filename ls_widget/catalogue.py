@@ -63,6 +63,7 @@ class Resource:
     archivable: bool = True  # has an archived flag (archived=true|only)
     relations: tuple[Relation, ...] = ()
     children: tuple[Child, ...] = ()  # tables the sync fills from this resource's relations
+    loads: tuple[str, ...] = ()  # relations the sync loads and keeps as JSON columns (a Customer's Contact: e-mail, phone)
     child_of: str = ""  # synced with this parent (its load_relations), not on its own
     syncable: bool = True  # False: not a list under the account (Account itself): nothing to keep as a table
     v2: str = "offset/limit pages; orderby on any field (+4 drips off the sortable ones)"
@@ -196,7 +197,7 @@ RESOURCES: tuple[Resource, ...] = (
         ("customerID", "timeStamp", "firstName", "lastName"), doc=DOCS + "Customer/",
         relations=(_one("Contact"), _one("CustomerType", "CustomerType"), _one("Discount", "Discount"), _one("Note"),
                    _one("TaxCategory", "TaxCategory"), _one("CreditAccount"), _many("Tags"),
-                   _many("CustomFieldValues"))),
+                   _many("CustomFieldValues")), loads=("Contact",)),
     Resource(
         "CustomerType", "customerTypeID", "Customer groups (e.g. wholesale), each with a discount and tax.",
         CUSTOMERS, ("customerTypeID",), timestamp=False, archivable=False, doc=DOCS + "CustomerType/",

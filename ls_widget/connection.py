@@ -239,7 +239,8 @@ class Connection:
             return None
 
     # -- sync: local tables of the account's data (the optional "sync" extra) ------------------------------------
-    def sync(self, resources, destination=None, full: bool = False, progress: bool = True):
+    def sync(self, resources, destination=None, full: bool = False, progress: bool = True, models: bool = True,
+             on_progress=None, cancel=None):
         """Bring ``resources`` (e.g. ``["Item", "Sale", "Customer"]``, or ``"all"`` / ``ls_widget.resources()`` for
         every resource this sign-in's scopes can read) up to date in the local tables.
 
@@ -250,13 +251,23 @@ class Connection:
         DuckDB file, or any dlt destination (by name, e.g. ``"postgres"``, or a dlt destination object). Returns a
         ``SyncResult`` (pages fetched, per table its strategy and rows inserted/updated/deleted, the resources skipped
         for want of a scope). Resumable: it commits as it goes, and a kill loses at most 10 pages or 5 s of fetching.
+
+        Then the analysts' models (``sale_lines``, ``daily_sales``, ``stock``, ``items``, ``customers``; see
+        ``ls_widget.models``) whose inputs are there are rebuilt in the same destination; ``models=False`` skips that.
+        ``on_progress(event)`` is called as pages arrive; ``cancel`` (a ``threading.Event``) stops the sync between
+        chunks, keeping what it committed (the panel's Sync part uses both).
         """
         from .sync.run import sync
         from .sync.target import Target
 
         session = self.session
-        result = sync(session, Target(self._bound, destination), resources, full=full, progress=progress,
-                      connection=self._bound)
+        target = Target(self._bound, destination)
+        result = sync(session, target, resources, full=full, progress=progress, connection=self._bound,
+                      on_progress=on_progress, cancel=cancel)
+        if models and result.tables:
+            from .models import refresh
+
+            result.models = refresh(target, touched=set(result.tables), notes=result.notes)
         record = self._record()
         record.last_sync = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                             "resources": sorted(result.tables), "destination": result.destination,
@@ -266,14 +277,28 @@ class Connection:
         self._notify()
         return result
 
-    def read(self, resource: str, destination=None):
-        """The current rows of a synced table as a DataFrame with typed columns (works offline, on a read-only
-        ``LS_WIDGET_HOME`` and on a file another process is reading). A table that is not there (misspelt, never
-        synced) is a ``ConfigurationError`` naming the tables that are."""
-        from .frames import type_columns
+    def tables(self, destination=None) -> list[dict]:
+        """The local tables: ``[{"table", "rows", "kind": "raw" | "model", "updated"}]``, ``updated`` being when the
+        sync last committed to the table (or rebuilt the model), ISO 8601 UTC, ``None`` when unknown."""
+        from .models import local_tables
         from .sync.target import Target
 
-        return type_columns(Target(self._stored_name(), destination).table(resource))
+        return local_tables(Target(self._stored_name(), destination))
+
+    def read(self, resource: str, destination=None):
+        """The current rows of a synced table or a model (``"daily_sales"``) as a DataFrame with typed columns (works
+        offline, on a read-only ``LS_WIDGET_HOME`` and on a file another process is reading). A table that is not
+        there (misspelt, never synced) is a ``ConfigurationError`` naming the tables that are; a model not built yet
+        names the ``conn.sync([...])`` it needs."""
+        from .frames import type_columns
+        from .models import MODELS
+        from .models import read as read_model
+        from .sync.target import Target
+
+        target = Target(self._stored_name(), destination)
+        if resource in MODELS:  # already typed by the model's SQL
+            return read_model(target, resource)
+        return type_columns(target.table(resource))
 
     def sql(self, query: str, destination=None, write: bool = False):
         """Run SQL on the synced tables (named like the resources: ``select * from Sale``) -> DataFrame.

@@ -54,7 +54,7 @@ def spec_for(resource: object) -> Spec:
         raise ConfigurationError(f"{name} is not a list of records to keep as a table: the connection already knows "
                                  "it (conn.session.account_id, conn.session.account_name).")
     return Spec(entry.name, entry.key, entry.strategy, entry.timestamp,
-                tuple(child.path[0] for child in entry.children), entry.children)
+                tuple(child.path[0] for child in entry.children) + entry.loads, entry.children)
 
 
 def has_timestamp(resource: str) -> bool:

@@ -267,8 +267,7 @@ class Target:
             with self.pipeline.sql_client() as client:
                 if not write and self._postgres(client):
                     client.execute_sql("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-                with client.execute_query(sql) as cursor:
-                    return cursor.df()
+                return _frame(client, sql)
         except SyncError:
             raise
         except Exception as exc:  # noqa: BLE001
@@ -370,8 +369,7 @@ class Target:
             if self.files:
                 return self._query_files(sql)
             with self.pipeline.sql_client() as client:
-                with client.execute_query(sql) as cursor:
-                    return cursor.df()
+                return _frame(client, sql)
         except SyncError:
             raise
         except Exception as exc:  # noqa: BLE001
@@ -398,7 +396,9 @@ class Target:
         present = [table for table in tables if self.has_table(table)]
         found = dict.fromkeys(tables, 0)
         if present:
-            row = self._query("select " + ", ".join(f"(select count(*) from {self.qualified(t)})" for t in present))
+            # Each count named apart: PostgreSQL calls them all "count", and a DataFrame keeps one column per name.
+            row = self._query("select " + ", ".join(f"(select count(*) from {self.qualified(t)}) as n{i}"
+                                                    for i, t in enumerate(present)))
             found.update({table: int(value) for table, value in zip(present, row.iloc[0].tolist())})
         return found
 
@@ -497,6 +497,28 @@ def _is_duckdb_path(destination: Any) -> bool:
 
 def _local_path(destination: Any) -> Path:
     return Path(os.path.abspath(Path(destination).expanduser())).resolve()
+
+
+def _frame(client, sql: str):
+    """The rows of ``sql`` as a DataFrame, through dlt's client (its Arrow conversion types the columns). Where that
+    conversion gives up (PostgreSQL's jsonb arrives as Python objects, and dlt cannot encode some of them: a
+    Customer's Contact), the rows are read again as they are, JSON columns written back as JSON text, the form the
+    same column takes from DuckDB."""
+    import json
+
+    import pandas as pd
+
+    with client.execute_query(sql) as cursor:
+        try:
+            return cursor.df()
+        except Exception as exc:  # noqa: BLE001 - dlt's PyToArrowConversionException, not exported by name
+            if "Conversion to arrow failed" not in str(exc):
+                raise
+    with client.execute_query(sql) as cursor:
+        native = cursor.native_cursor
+        names = [column[0] for column in native.description]
+        rows = [[json.dumps(v) if isinstance(v, (dict, list)) else v for v in row] for row in native.fetchall()]
+    return pd.DataFrame.from_records(rows, columns=names)
 
 
 def _done():

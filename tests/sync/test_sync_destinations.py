@@ -25,6 +25,11 @@ def sync_twice(box, conn, destination):
     second = conn.sync(["Item", "Sale"], destination=destination, progress=False)
     assert second.tables["Item"].inserted == 4 and second.tables["Item"].updated == 9
     assert second.pages == 2
+    # Rows per table as the destination counts them (on PostgreSQL every count(*) was named "count", and a Sale's
+    # three tables read as one: SaleLine and SalePayment reported 0 rows).
+    for table in ("Item", "Sale", "SaleLine", "SalePayment"):
+        counted = conn.sql(f'select count(*) as n from "{table}"', destination=destination)
+        assert second.tables[table].rows == int(counted["n"][0]) > 0, table
     return changes
 
 

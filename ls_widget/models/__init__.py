@@ -1,0 +1,234 @@
+"""Analysts' tables: ready-made models of sales, stock, items and customers, built on the synced tables.
+
+``conn.sync(...)`` rebuilds them at its end (``models=False`` skips that), in the same destination as the raw tables,
+so ``conn.read("daily_sales")`` and ``conn.sql("select ... from daily_sales")`` see them:
+
+- ``sales``: one row per counted sale (completed, not voided, not archived), in its shop's local time;
+- ``sale_lines``: one row per line of a counted sale, with the item, its category path, manufacturer and vendor;
+- ``daily_sales``: one row per shop and local date;
+- ``stock``: one row per item and shop, never Lightspeed's account-wide row;
+- ``items``: one row per item with its price at every price level;
+- ``customers``: one row per customer with e-mail, phone and what they bought.
+
+What each column means is in the README ("Analysts' tables") and ``docs/models.md``; the SQL is in
+``definitions.py``, written once for DuckDB and PostgreSQL (``dialect.py`` holds the two places they differ). Each
+model is a table, rebuilt whole in one transaction: a reader sees the old or the new one, never half of it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Iterable
+from zoneinfo import ZoneInfo
+
+from ..errors import ConfigurationError, SyncError
+from .definitions import BUILDERS, Context
+from .dialect import DUCKDB, POSTGRES
+
+if TYPE_CHECKING:
+    from ..sync.target import Target
+
+__all__ = ["MODELS", "MODEL_INPUTS", "local_tables", "read", "refresh"]
+
+# Each model's inputs: the synced tables it reads (a SaleLine table comes with Sale) and the models before it.
+MODELS: dict[str, tuple[str, ...]] = {
+    "sales": ("Sale", "SaleLine", "Shop", "Register", "Employee", "Customer"),
+    "sale_lines": ("sales", "SaleLine", "Item", "Category", "Manufacturer", "Vendor"),
+    "daily_sales": ("sales", "sale_lines"),
+    "stock": ("ItemShop", "Item", "Shop"),
+    "items": ("Item", "Category", "Manufacturer", "Vendor", "PriceLevel"),
+    "customers": ("Customer", "sales"),
+}
+# The resources to sync for every model (what the panel preselects).
+MODEL_INPUTS: tuple[str, ...] = ("Sale", "Shop", "Register", "Employee", "Customer", "Item", "ItemShop", "Category",
+                                 "Manufacturer", "Vendor", "PriceLevel")
+VERSION = "1"  # bumped when a definition changes: every model is then rebuilt by the next sync
+META = "_ls_models"  # model -> rows, when it was built, VERSION: a table beside the models
+
+
+def raw_inputs(model: str) -> set[str]:
+    """The synced tables ``model`` reads, through the models it is built on."""
+    found: set[str] = set()
+    for name in MODELS[model]:
+        found |= raw_inputs(name) if name in MODELS else {name}
+    return found
+
+
+def _resource_of(table: str) -> str:
+    from ..catalogue import CATALOGUE
+
+    entry = CATALOGUE.get(table)
+    return entry.child_of if entry is not None and entry.child_of else table
+
+
+def needs(model: str, present: Iterable[str]) -> list[str]:
+    """The resources to sync before ``model`` can be built (none when it can)."""
+    missing = raw_inputs(model) - set(present)
+    return sorted({_resource_of(table) for table in missing})
+
+
+def refresh(target: "Target", touched: Iterable[str] | None = None, notes: list[str] | None = None) -> dict[str, int]:
+    """Rebuild the models whose inputs ``touched`` (synced tables; ``None``: all) and those never built or built by
+    another version; returns ``{model: rows}`` of those rebuilt. A model whose inputs are not all synced is skipped;
+    ``read`` says which sync it needs. What an analyst should know about the data (a shop's unknown time zone,
+    customers synced without their contact details) is appended to ``notes``."""
+    if target.files:
+        return {}  # Delta tables on a filesystem: no SQL engine there to hold a model (README: "Analysts' tables")
+    touched_set = None if touched is None else set(touched)
+    built: dict[str, int] = {}
+    notes = notes if notes is not None else []
+    try:
+        with target.exclusive(), target.pipeline.sql_client() as client:
+            ctx, meta = _context(target, client)
+            if ctx.bad_zones:
+                notes.append(f"Shop.timeZone {', '.join(map(repr, sorted(ctx.bad_zones)))} is not a time zone "
+                             "DuckDB or PostgreSQL know: those shops' days are cut at UTC midnight in the models. "
+                             "Set the shop's time zone in Lightspeed (Settings > Shop setup).")
+            if "Customer" in ctx.columns and "Contact" not in ctx.columns["Customer"]:
+                notes.append("Customer was synced without its contact details (by an older ls_widget): customers' "
+                             "email and phone are empty until conn.sync(['Customer'], full=True) reads them again.")
+            for model, builder in BUILDERS.items():
+                if needs(model, ctx.columns):
+                    continue
+                stale = (model not in ctx.columns or meta.get(model, {}).get("version") != VERSION
+                         or touched_set is None or bool(raw_inputs(model) & touched_set)
+                         or any(name in built for name in MODELS[model]))
+                if not stale:
+                    continue
+                built[model] = _build(client, ctx, model, builder(ctx))
+                ctx.columns[model] = {"_built"}  # present for the models after it
+    except (SyncError, ConfigurationError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a model that fails is a bug here, said as such, with the database's words
+        raise SyncError(f"The sync finished, but building the analysts' tables in {target.label} failed: "
+                        f"{_first_line(exc)}. The synced tables are complete; report this, or pass models=False."
+                        ) from exc
+    return built
+
+
+def _context(target: "Target", client) -> tuple[Context, dict]:
+    dialect = POSTGRES if "postgres" in type(client).__module__ else DUCKDB
+    schema = client.dataset_name
+    columns: dict[str, set[str]] = {}
+    with client.execute_query("SELECT table_name, column_name FROM information_schema.columns "
+                              "WHERE table_schema = %s", schema) as cursor:
+        for table, column in cursor.fetchall():
+            columns.setdefault(table, set()).add(column)
+    meta: dict[str, dict] = {}
+    if META in columns:
+        with client.execute_query(f"SELECT model, version FROM {client.make_qualified_table_name(META)}") as cursor:
+            meta = {model: {"version": version} for model, version in cursor.fetchall()}
+    ctx = Context(dialect, client.make_qualified_table_name, columns)
+    if "timeZone" in columns.get("Shop", ()):
+        with client.execute_query(f"SELECT DISTINCT \"timeZone\" FROM {ctx.t('Shop')}") as cursor:
+            ctx.bad_zones = {zone for (zone,) in cursor.fetchall() if zone and not _known_zone(zone)}
+    if {"priceLevelID", "name"} <= columns.get("PriceLevel", set()):
+        with client.execute_query(f"SELECT \"priceLevelID\", \"name\" FROM {ctx.t('PriceLevel')}") as cursor:
+            levels = cursor.fetchall()
+        ctx.price_levels = sorted(((str(i), str(n)) for i, n in levels if i),
+                                  key=lambda level: (len(level[0]), level[0]))
+    return ctx, meta
+
+
+def _known_zone(zone: str) -> bool:
+    try:
+        ZoneInfo(zone)
+    except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError; a path-like name a ValueError
+        return False
+    return True
+
+
+def _build(client, ctx: Context, model: str, select: str) -> int:
+    table, meta = ctx.t(model), ctx.t(META)
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    with client.begin_transaction():
+        client.execute_sql(f"DROP TABLE IF EXISTS {table}")
+        client.execute_sql(f"CREATE TABLE {table} AS {select}")
+        client.execute_sql(f"CREATE TABLE IF NOT EXISTS {meta} (model VARCHAR, row_count BIGINT, "
+                           "refreshed_at VARCHAR, version VARCHAR)")
+        client.execute_sql(f"DELETE FROM {meta} WHERE model = %s", model)
+        with client.execute_query(f"SELECT COUNT(*) FROM {table}") as cursor:
+            rows = int(cursor.fetchone()[0])
+        client.execute_sql(f"INSERT INTO {meta} VALUES (%s, %s, %s, %s)", model, rows, now, VERSION)
+    return rows
+
+
+def read(target: "Target", model: str):
+    """The rows of ``model`` as a DataFrame; a model not built yet says which ``conn.sync([...])`` it needs."""
+    present = set(target.table_names())
+    if model not in present and not _built(target, model):
+        missing = needs(model, present)
+        if missing:
+            raise ConfigurationError(
+                f"{model} is built from synced tables that are not in {target.label} yet: run "
+                f"conn.sync({missing!r}) (or conn.sync(ls_widget.models.MODEL_INPUTS) for every model).")
+        raise ConfigurationError(f"{model} is built at the end of a sync: run conn.sync(ls_widget.models.MODEL_INPUTS)"
+                                 " (a sync with models=False skips it).")
+    return _as_numbers(target.query(f"SELECT * FROM {target.qualified(model)}"))
+
+
+def _as_numbers(frame):
+    """The same DataFrame from every destination: DuckDB's driver gives DECIMAL columns as floats and DATE as
+    datetime64, PostgreSQL's as ``Decimal`` and ``date`` objects (which pandas cannot plot or resample). The exact
+    decimals stay in the database, for ``conn.sql``."""
+    import datetime as dt
+    from decimal import Decimal
+
+    import pandas as pd
+
+    for column in frame.columns:
+        values = frame[column].dropna()
+        if frame[column].dtype != object or values.empty:
+            continue
+        if all(isinstance(v, Decimal) for v in values):
+            frame[column] = frame[column].astype("float64")
+        elif all(isinstance(v, dt.date) and not isinstance(v, dt.datetime) for v in values):
+            frame[column] = pd.to_datetime(frame[column])
+    return frame
+
+
+def _built(target: "Target", model: str) -> bool:
+    """Whether ``model`` is there (``table_names`` lists only dlt's tables outside a DuckDB file)."""
+    if target.path is not None or target.files:
+        return False
+    return model in _meta(target)
+
+
+def _meta(target: "Target") -> dict[str, dict]:
+    """``{model: {"rows", "updated"}}`` as the last build recorded it."""
+    try:
+        frame = target.query(f"SELECT model, row_count, refreshed_at FROM {target.qualified(META)}")
+    except (SyncError, ConfigurationError):
+        return {}  # never built here
+    return {str(m): {"rows": int(r), "updated": str(u)} for m, r, u in frame.itertuples(index=False)}
+
+
+def local_tables(target: "Target") -> list[dict]:
+    """Every local table: the synced ones with their rows and when the sync last committed to them, then the models
+    with their rows and when they were built."""
+    from ..catalogue import CATALOGUE
+
+    try:
+        present = target.table_names()
+    except ConfigurationError:
+        return []  # nothing synced here yet
+    raw = [t for t in present if t not in MODELS and t != META]
+    counts = target.counts(raw)
+    states = target.states()
+    tables = []
+    for table in raw:
+        entry = CATALOGUE.get(table)
+        owner = entry.child_of if entry is not None and entry.child_of else table
+        tables.append({"table": table, "rows": counts.get(table, 0), "kind": "raw",
+                       "updated": (states.get(owner) or {}).get("synced_at")})
+    built = _meta(target)
+    for model in MODELS:
+        if model in built:
+            tables.append({"table": model, "rows": built[model]["rows"], "kind": "model",
+                           "updated": built[model]["updated"]})
+    return tables
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__
