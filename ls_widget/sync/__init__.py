@@ -8,8 +8,24 @@ query runs, so the core install and the panel stay light. Use it through a conne
 
 from __future__ import annotations
 
-from .all import SyncAllResult, sync_all
-from .run import SyncResult, TableResult
-from .source import lightspeed_source
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .all import SyncAllResult, sync_all
+    from .run import SyncResult, TableResult
+    from .source import lightspeed_source
 
 __all__ = ["SyncAllResult", "SyncResult", "TableResult", "lightspeed_source", "sync_all"]
+# Imported on first use: ``python -m ls_widget.sync.worker`` (a store's process in sync_all) imports this package
+# first, and most of those processes only hand their request to a zygote that has the sync's modules loaded already.
+_WHERE = {"SyncAllResult": ".all", "sync_all": ".all", "SyncResult": ".run", "TableResult": ".run",
+          "lightspeed_source": ".source"}
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(_WHERE[name], __name__), name)
+    globals()[name] = value
+    return value

@@ -64,7 +64,8 @@ class Prefetch:
 
     def chunks(self, on_page: Callable[[list[dict]], None] = lambda page: None) -> Iterator[list[list[dict]]]:
         """Chunks of pages in order; a fetch error comes after the pages fetched before it (which are worth
-        loading: they are a prefix of the pull, so the high-water mark stays right)."""
+        loading: they are a prefix of the pull, so the high-water mark stays right). A chunk is a list the
+        consumer uses until it asks for the next one: it is emptied then (so only one chunk's pages are alive)."""
         self._thread.start()
         chunk: list[list[dict]] = []
         seconds = 0.0
@@ -83,6 +84,10 @@ class Prefetch:
                 seconds += took
                 if len(chunk) >= MAX_PAGES or (len(chunk) >= COMMIT_PAGES and seconds >= COMMIT_SECONDS):
                     yield chunk
+                    # Asked for the next chunk: the consumer is done with this one. Emptied, not just dropped here,
+                    # because the consumer's loop variable still holds it while the next chunk is gathered: its
+                    # pages (the bulk of a sync's memory) would otherwise stay alive beside the next chunk's.
+                    chunk.clear()
                     chunk, seconds = [], 0.0
         finally:
             self.close()

@@ -95,3 +95,32 @@ def test_the_kill_bound_holds_for_any_pace():
 def test_however_fast_the_pages_come_a_chunk_holds_at_most_max_pages():
     sizes = chunk_sizes(Pull(250, seconds=0.0001))  # 2.5 s of fetching would be the whole pull
     assert sizes == [fetch.MAX_PAGES, fetch.MAX_PAGES, 50]
+
+
+class _Page(list):
+    """A page that can be watched with a weak reference (a plain list cannot)."""
+
+
+def test_a_chunk_loaded_is_let_go_when_the_next_is_asked_for():
+    # The consumer's loop variable still names the chunk it just loaded while the next one is gathered: its pages
+    # (the bulk of a sync's memory) must not stay alive beside the next chunk's.
+    import gc
+    import weakref
+
+    made: list[weakref.ref] = []
+
+    def pages():  # each page made as it is fetched, held by nothing but the chunks
+        for number in range(300):
+            page = _Page([{"page": number}])
+            made.append(weakref.ref(page))
+            yield page
+
+    clock = iter(range(10**6)).__next__  # a page takes a second: a chunk is 5 pages
+    chunks = Prefetch(pages(), clock=clock).chunks()
+    first = next(chunks)
+    watched = made[0]
+    assert len(first) == 5 and watched() is not None
+    second = next(chunks)
+    gc.collect()
+    assert watched() is None and second[0][0] == {"page": 5}
+    chunks.close()
