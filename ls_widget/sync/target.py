@@ -286,7 +286,7 @@ class Target:
                                      f"conn.sync(['Item']){'' if self._is_default() else ', destination=...'}, or "
                                      "check the destination's spelling.")
         try:
-            connection = duckdb.connect(str(self.path), read_only=not write)
+            connection = duckdb.connect(str(self.path)) if write else _reader(self.path)
         except duckdb.Error as exc:
             raise SyncError(_duckdb_problem(self.path, exc)) from None
         try:
@@ -340,7 +340,7 @@ class Target:
                                           "order by table_name", [self.dataset]).fetchall()
             finally:
                 connection.close()
-            return [name for (name,) in rows if not name.startswith("_dlt")]
+            return [name for (name,) in rows if not name.startswith(("_dlt", "_ls_"))]  # bookkeeping, not data
         try:
             self.prepare()
             return sorted(t for t in self.pipeline.default_schema.data_table_names() if self.has_table(t))
@@ -497,6 +497,28 @@ def _is_duckdb_path(destination: Any) -> bool:
 
 def _local_path(destination: Any) -> Path:
     return Path(os.path.abspath(Path(destination).expanduser())).resolve()
+
+
+def _reader(path: Path):
+    """A connection that reads ``path`` and cannot change it.
+
+    In this process it is opened as the sync opens it, in a read-only transaction: DuckDB refuses a read-only and a
+    read-write connection to one file within one process ("a different configuration than existing connections"), so
+    a read-only one would fail while the panel's sync runs in the background, and would make the sync fail while it is
+    open. Where the file cannot be opened for writing (another process holds it, a read-only home), it is opened
+    read-only, which also shares it with other readers."""
+    import duckdb
+
+    try:
+        connection = duckdb.connect(str(path))
+    except duckdb.Error:
+        return duckdb.connect(str(path), read_only=True)
+    try:
+        connection.execute("BEGIN TRANSACTION READ ONLY")
+    except duckdb.Error:
+        connection.close()
+        raise
+    return connection
 
 
 def _frame(client, sql: str):
