@@ -14,20 +14,27 @@ Each resource is read the way the catalogue says Lightspeed allows (``Spec.strat
 Pages become Arrow tables (arrow.py) that dlt loads without normalising rows one by one.
 
 ``full=True`` reads every resource whole, as the ``full`` strategy does.
+
+Progress and cancelling (the panel's Sync part): ``on_progress(event)`` receives a ``progress.SyncProgressEvent`` when a
+resource starts, after each page and when it ends; ``cancel`` (a ``threading.Event``) stops the sync: no page is
+requested once it is set, the pages already fetched are committed as a last (smaller) chunk, a prefix of the pull, so
+the high-water mark stays right, and the resources not reached are left as they were. A cancelled whole read deletes
+nothing (it has not seen everything). The result says ``cancelled`` and what was kept; the next sync carries on.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from ..errors import ApiError, SyncError
 from ..session import PAGE_SIZE, LightspeedSession
 from . import arrow
 from .fetch import Prefetch
-from .progress import SyncProgress
+from .progress import ProgressCallback, SyncProgress
 from .specs import Spec, has_timestamp, select, spec_for  # noqa: F401 - spec_for for callers
 from .target import DELETED, Target
 
@@ -67,43 +74,91 @@ class SyncResult:
     rate_limited: int = 0  # of which 429s: the pacer keeps this at 0 at the rate limit's full speed
     notes: list[str] = field(default_factory=list)  # what the sync noticed and did about it (a table rebuilt, records
     # stamped in the future)
+    cancelled: bool = False  # stopped by its ``cancel`` event: what it committed is kept (see ``notes``)
+    models: dict[str, int] = field(default_factory=dict)  # analysts' models rebuilt after the sync -> their rows
 
     def __repr__(self) -> str:
         limited = f", {self.rate_limited} rate-limited" if self.rate_limited else ""
         lines = [f"SyncResult({self.connection!r}: {self.pages} page{'s' if self.pages != 1 else ''} in "
-                 f"{self.seconds:.1f} s ({self.requests} requests{limited}){', full' if self.full else ''} -> "
-                 f"{self.destination})"]
+                 f"{self.seconds:.1f} s ({self.requests} requests{limited}){', full' if self.full else ''}"
+                 f"{', cancelled' if self.cancelled else ''} -> {self.destination})"]
         for table, r in self.tables.items():
             lines.append(f"  {table} ({r.strategy}): {r.inserted} inserted, {r.updated} updated, {r.deleted} deleted, "
                          f"{r.rows} rows")
         for resource, why in self.skipped.items():
             lines.append(f"  {resource}: skipped, {why}")
+        for model, rows in self.models.items():
+            lines.append(f"  {model} (model): {rows} rows")
         for note in self.notes:
             lines.append(f"  note: {note}")
         return "\n".join(lines)
 
 
 def sync(session: LightspeedSession, target: Target, resources: Iterable[str], *, full: bool = False,
-         progress: bool = True, connection: str = "") -> SyncResult:
+         progress: bool = True, connection: str = "", on_progress: ProgressCallback | None = None,
+         cancel: threading.Event | None = None) -> SyncResult:
     token = session.token
     selection = select(resources, token.scopes if token is not None else None)
     result = SyncResult(connection or target.connection_name, target.label, full, skipped=dict(selection.skipped))
     started, asked = time.monotonic(), session.statuses.copy()
+    run = _Run(on_progress, cancel, len(selection.specs))
     with target.exclusive():  # a second sync into the same tables is refused, not interleaved
         target.prepare()  # first: it also finishes a load a killed sync left behind
         _check_account(session, target, result.connection)
         for spec in selection.specs:
+            if run.cancelled:
+                run.not_reached.append(spec.resource)
+                continue
             try:
-                result.pages += _sync_resource(session, target, spec, full, progress, result)
+                result.pages += _sync_resource(session, target, spec, full, progress, result, run)
             except ApiError as error:
                 if error.status != 403 or spec.resource not in selection.optional:
                     raise
                 # Asked for everything, and this sign-in's employee may not read it: the rest is still worth having.
                 result.skipped[spec.resource] = f"Lightspeed refused it (403: {error.message[:120]})"
+            run.done += 1
+    if run.cancelled:
+        result.cancelled = True
+        result.notes.append(_cancel_note(result, run))
     result.seconds = time.monotonic() - started
     answered = session.statuses - asked
     result.requests, result.rate_limited = sum(answered.values()), answered[429]
     return result
+
+
+class _Run:
+    """One sync's progress reporting and cancelling, shared by its resources."""
+
+    def __init__(self, on_progress: ProgressCallback | None, cancel: threading.Event | None, total: int) -> None:
+        self.on_progress, self.cancel, self.total = on_progress, cancel, total
+        self.done = 0  # resources finished
+        self.records = 0  # records received so far, all resources
+        self.cut: list[str] = []  # resources stopped part way by the cancel event
+        self.not_reached: list[str] = []  # resources the cancel event stopped before they started
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel is not None and self.cancel.is_set()
+
+    def pages(self, pages: Iterator[list[dict]], resource: str) -> Iterator[list[dict]]:
+        """The pages until the cancel event is set: then no further page is requested."""
+        for page in pages:
+            yield page
+            if self.cancelled:
+                self.cut.append(resource)
+                return
+
+
+def _cancel_note(result: SyncResult, run: _Run) -> str:
+    kept = [f"{table} ({stats.rows} rows)" for table, stats in result.tables.items()]
+    parts = ["Cancelled: every chunk committed before it is kept"]
+    parts.append(f" ({', '.join(kept)})" if kept else " (nothing had been committed yet)")
+    if run.cut:
+        parts.append(f"; {', '.join(run.cut)} stopped part way")
+    if run.not_reached:
+        parts.append(f"; {', '.join(run.not_reached)} not started")
+    parts.append(". The next sync carries on from there.")
+    return "".join(parts)
 
 
 def _check_account(session: LightspeedSession, target: Target, connection: str) -> None:
@@ -135,7 +190,8 @@ def _slug(name: str) -> str:
 
 
 def _sync_resource(session: LightspeedSession, target: Target, spec: Spec, full: bool, progress: bool,
-                   result: SyncResult) -> int:
+                   result: SyncResult, run: _Run | None = None) -> int:
+    run = run or _Run(None, None, 1)
     state = target.states().get(spec.resource, {})
     broken = target.broken(spec.tables)  # dropped (or a column dropped) by hand: read whole, tables made anew
     if broken:
@@ -162,8 +218,11 @@ def _sync_resource(session: LightspeedSession, target: Target, spec: Spec, full:
     future: dict[str, datetime] = {}
     pages = 0
     rebuild = bool(broken)
-    with SyncProgress(result.connection, spec.resource, total_pages=total, session=session, enabled=progress) as bar:
-        with Prefetch(session.pages(spec.resource, **params), clock=session.clock) as fetched:
+    with SyncProgress(result.connection, spec.resource, total_pages=total, session=session, enabled=progress,
+                      on_progress=run.on_progress, resources_done=run.done, resources_total=run.total,
+                      pages_before=result.pages, records_before=run.records) as bar:
+        with Prefetch(run.pages(session.pages(spec.resource, **params), spec.resource),
+                      clock=session.clock) as fetched:
             for chunk in fetched.chunks(on_page=lambda page: bar.advance(1, len(page))):
                 batches = _batches(target, spec, [record for page in chunk for record in page])
                 ahead: dict[str, datetime] = {}
@@ -188,6 +247,7 @@ def _sync_resource(session: LightspeedSession, target: Target, spec: Spec, full:
                 rebuild = False
                 pages += len(chunk)
                 tally.add(batches, previous, set(ahead))
+    run.records += bar.records
 
     if future:
         latest = max(future.values())
@@ -196,7 +256,8 @@ def _sync_resource(session: LightspeedSession, target: Target, spec: Spec, full:
             f"clock (the latest {latest.isoformat(timespec='seconds')}, {spec.key} "
             f"{', '.join(sorted(future, key=str)[:5])}{', ...' if len(future) > 5 else ''}): loaded, but not trusted "
             "as the high-water mark (a shop's clock is wrong?), so they are read again by each sync until then")
-    deleted = _reconcile(target, spec, tally.loaded) if whole else {}
+    # A whole read cut short by the cancel event has not seen every record: it deletes nothing.
+    deleted = _reconcile(target, spec, tally.loaded) if whole and spec.resource not in run.cut else {}
     counted = target.counts(spec.tables)
     for table in spec.tables:
         after = counted[table]
