@@ -264,10 +264,13 @@ class Connection:
         target = Target(self._bound, destination)
         result = sync(session, target, resources, full=full, progress=progress, connection=self._bound,
                       on_progress=on_progress, cancel=cancel)
-        if models and result.tables:
-            from .models import refresh
+        if result.tables:
+            from .models import record_sync, refresh
 
-            result.models = refresh(target, touched=set(result.tables), notes=result.notes)
+            if models:
+                result.models = refresh(target, touched=set(result.tables), notes=result.notes,
+                                        skipped=set(result.skipped))
+            record_sync(target, result)
         record = self._record()
         record.last_sync = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                             "resources": sorted(result.tables), "destination": result.destination,

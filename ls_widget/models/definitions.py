@@ -40,6 +40,9 @@ class Context:
     price_levels: list[tuple[str, str]] = field(default_factory=list)  # (priceLevelID, name) for the price columns
 
     def t(self, table: str) -> str:
+        """A table in a FROM or JOIN; an optional input that is not there joins nothing (its columns are NULLs)."""
+        if table not in self.columns:
+            return "(SELECT 1 AS absent)"
         return self.qualify(table)
 
     def c(self, alias: str, table: str, column: str) -> str:
@@ -215,8 +218,8 @@ SELECT
   {q('reorderPoint')} AS reorder_point,
   {q('reorderLevel')} AS reorder_level,
   {q('qoh')} <= {q('reorderPoint')} AND {q('reorderPoint')} > 0 AS needs_reorder,
-  COALESCE(CAST({ctx.money('st', 'ItemShop', 'totalValueAvgCost')} / NULLIF({q('qoh')}, 0) AS {MONEY}),
-           {ctx.money('acc', 'ItemShop', 'averageCost')}) AS average_cost,
+  CASE WHEN {q('qoh')} > 0 THEN CAST({ctx.money('st', 'ItemShop', 'totalValueAvgCost')} / {q('qoh')} AS {MONEY})
+       ELSE {ctx.money('acc', 'ItemShop', 'averageCost')} END AS average_cost,
   {ctx.money('st', 'ItemShop', 'totalValueAvgCost')} AS stock_value,
   {ctx.money('st', 'ItemShop', 'totalValueFifo')} AS stock_value_fifo,
   {a('qoh')} AS account_quantity_on_hand,
@@ -287,6 +290,17 @@ def customers(ctx: Context) -> str:
     has_contact = "Contact" in ctx.columns.get("Customer", ())
     email = _preferred(ctx, "Emails", "ContactEmail", "address", ("Primary",)) if has_contact else "NULL"
     phone = _preferred(ctx, "Phones", "ContactPhone", "number", ("Mobile", "Home", "Work")) if has_contact else "NULL"
+    # A customer who never bought: 0 sales; nobody's purchases known (sales not synced): NULL, not a false 0.
+    counted = ("CAST(COALESCE(s.sales, 0) AS BIGINT) AS sales, COALESCE(s.lifetime_total, 0) AS lifetime_total"
+               if "sales" in ctx.columns else "s.sales, s.lifetime_total")
+    if "sales" in ctx.columns:
+        purchases = f"""SELECT customer_id, MIN(completed_at) AS first_purchase, MAX(completed_at) AS last_purchase,
+         COUNT(*) AS sales, SUM(total) AS lifetime_total
+  FROM {ctx.t('sales')} WHERE customer_id IS NOT NULL GROUP BY customer_id"""
+    else:  # sales are not synced: nobody's purchases are known
+        purchases = (f"SELECT CAST(NULL AS VARCHAR) AS customer_id, CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS "
+                     f"first_purchase, CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS last_purchase, "
+                     f"CAST(NULL AS BIGINT) AS sales, CAST(NULL AS {MONEY}) AS lifetime_total")
     return f"""
 SELECT
   {c('customerID')} AS customer_id,
@@ -299,14 +313,9 @@ SELECT
   {ctx.flag('c', 'Customer', 'archived')} AS archived,
   {ctx.instant('c', 'Customer', 'createTime')} AS created_at,
   s.first_purchase, s.last_purchase,
-  COALESCE(s.sales, 0) AS sales,
-  COALESCE(s.lifetime_total, 0) AS lifetime_total
+  {counted}
 FROM {ctx.t('Customer')} c
-LEFT JOIN (
-  SELECT customer_id, MIN(completed_at) AS first_purchase, MAX(completed_at) AS last_purchase, COUNT(*) AS sales,
-         SUM(total) AS lifetime_total
-  FROM {ctx.t('sales')} WHERE customer_id IS NOT NULL GROUP BY customer_id
-) s ON s.customer_id = {c('customerID')}
+LEFT JOIN ({purchases}) s ON s.customer_id = {c('customerID')}
 """
 
 

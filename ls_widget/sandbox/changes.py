@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 
 from . import sale_changes, stock
 from .data import AccountData, Table
-from .records import CENT, SCALE, customer_record, iso, item_prices, item_record, units
+from .records import (CENT, SCALE, contact_entries, customer_record, iso, item_prices, item_record, one_or_many,
+                      units)
 from .words import COLORS, EMAIL_DOMAINS
 
 log = logging.getLogger("ls_widget.sandbox")
@@ -260,13 +261,17 @@ def change_customers(day: Day) -> dict:
         edit.replace({**customer, "customerTypeID": "1" if customer["customerTypeID"] == "2" else "2",
                       "timeStamp": day.stamp})
         contact = day.data.contact("Customer", customer)
-        # a customer without an e-mail ("Emails": "") leaves one now
-        address = (contact["Emails"]["ContactEmail"]["address"] if contact["Emails"]
+        # the Primary e-mail (else the first) moves to another domain, the others stay; a customer without an
+        # e-mail ("Emails": "") leaves one now
+        emails = contact_entries(contact, "Emails", "ContactEmail")
+        k = next((i for i, e in enumerate(emails) if e["useType"] == "Primary"), 0)
+        address = (emails[k]["address"] if emails
                    else f"{customer['firstName']}.{customer['lastName']}{customer_id}@example.com".lower())
         domain = day.rng.choice([d for d in EMAIL_DOMAINS if not address.endswith("@" + d)])
+        emails[k:k + 1] = [{"address": f"{address.partition('@')[0]}@{domain}",
+                            "useType": emails[k]["useType"] if emails else "Primary"}]
         day.data.set_contact("Customer", customer_id, {
-            **contact, "timeStamp": day.stamp,
-            "Emails": {"ContactEmail": {"address": f"{address.partition('@')[0]}@{domain}", "useType": "Primary"}}})
+            **contact, "timeStamp": day.stamp, "Emails": {"ContactEmail": one_or_many(emails)}})
     for customer_id in archived:
         edit.replace({**edit.current(customer_id), "archived": "true", "timeStamp": day.stamp})
     for customer_id in deleted:

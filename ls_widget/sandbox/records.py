@@ -150,7 +150,7 @@ def customer_record(rng, customer_id: int, made: int, end: int) -> tuple[dict, d
     """(customer, its Contact) made at ``made``, last touched before ``end``, in Lightspeed's field order (names
     first, ``customerID`` after the tax category, no ``contactID``: a documented and a recorded Customer). Some
     customers left no e-mail or no phone: Lightspeed then writes the empty list as ``""`` (recorded:
-    ``"Emails": ""``)."""
+    ``"Emails": ""``); some gave two (``customer_emails``, ``customer_phones``)."""
     c = customer_id
     first, last = rng.choice(words.FIRST_NAMES), rng.choice(words.LAST_NAMES)
     touched = made if rng.random() < 0.5 else rng.randrange(made, end)
@@ -169,25 +169,75 @@ def customer_record(rng, customer_id: int, made: int, end: int) -> tuple[dict, d
     phone = f"555-01{rng.randrange(100):02d}"
     has_email, has_phone = rng.random() >= 0.15, rng.random() >= 0.25
     contact = contact_record(
-        "", iso(touched), email if has_email else "", phone if has_phone else "", "Mobile",
+        "", iso(touched), customer_emails(c, first, email) if has_email else "",
+        customer_phones(c, phone) if has_phone else "", "Mobile",
         (f"{rng.randrange(1, 9999)} {rng.choice(words.STREETS)}", city, state, zipcode))
     return record, contact
 
 
-def contact_record(contact_id: str, stamp: str, email: str, phone: str, phone_use: str, address: tuple) -> dict:
+def customer_emails(customer_id: int, first: str, email: str) -> list:
+    """A customer's e-mails, ``[(address, useType)]``: the one ``email``, Primary; a second one, Secondary, for one
+    customer in three, listed first for half of them (Lightspeed keeps the order they were typed in: a recorded
+    Contact lists two, Primary then Secondary); one in nine left only a Secondary. Decided by the customer's ID,
+    not drawn from the random stream, so every other record stays what it was."""
+    c = customer_id
+    other = f"{first}{c}@{words.EMAIL_DOMAINS[c % len(words.EMAIL_DOMAINS)]}".lower().replace("'", "")
+    if c % 9 == 0:
+        return [(email, "Secondary")]
+    if c % 6 == 2:
+        return [(other, "Secondary"), (email, "Primary")]
+    if c % 6 == 4:
+        return [(email, "Primary"), (other, "Secondary")]
+    return [(email, "Primary")]
+
+
+def customer_phones(customer_id: int, phone: str) -> list:
+    """A customer's phones, ``[(number, useType)]``: the one ``phone``, Mobile; two for some customers, the one to
+    call (Mobile, else Home, else Work) not always listed first: Home then Mobile, Work then Home, or a Fax and a
+    Pager (no number to call). Decided by the customer's ID, as ``customer_emails``."""
+    c = customer_id
+    other = f"555-04{c % 100:02d}"
+    kind = c % 7
+    if kind == 1:
+        return [(other, "Home"), (phone, "Mobile")]
+    if kind == 3:
+        return [(phone, "Work"), (other, "Home")]
+    if kind == 5:
+        return [(phone, "Fax"), (other, "Pager")]
+    return [(phone, "Mobile")]
+
+
+def contact_record(contact_id: str, stamp: str, email: str | list, phone: str | list, phone_use: str,
+                   address: tuple) -> dict:
     """A Contact; an empty e-mail or phone list is ``""``, as Lightspeed writes it. Only the contacts of records
-    that name a ``contactID`` (Shop, Employee) carry it; a Customer's or Vendor's has none (recorded)."""
+    that name a ``contactID`` (Shop, Employee) carry it; a Customer's or Vendor's has none (recorded).
+    ``email``: one address (Primary) or ``[(address, useType)]``; ``phone``: one number (of ``phone_use``) or
+    ``[(number, useType)]``. One entry is an object, several a list (``one_or_many``)."""
     street, city, state, zipcode = address
+    emails = [(email, "Primary")] if isinstance(email, str) and email else email or []
+    phones = [(phone, phone_use)] if isinstance(phone, str) and phone else phone or []
     return {
         **({"contactID": contact_id} if contact_id else {}), "custom": "", "noEmail": "false", "noPhone": "false",
         "noMail": "false",
-        "Emails": {"ContactEmail": {"address": email, "useType": "Primary"}} if email else "",
-        "Phones": {"ContactPhone": {"number": phone, "useType": phone_use}} if phone else "",
+        "Emails": {"ContactEmail": one_or_many([{"address": a, "useType": u} for a, u in emails])} if emails else "",
+        "Phones": {"ContactPhone": one_or_many([{"number": n, "useType": u} for n, u in phones])} if phones else "",
         "Addresses": {"ContactAddress": {
             "address1": street, "address2": "", "city": city, "state": state, "zip": zipcode,
             "country": "United States", "countryCode": "US", "stateCode": state}},
         "Websites": "", "timeStamp": stamp,
     }
+
+
+def one_or_many(values: list):
+    """One entry as itself, several as a list: how Lightspeed writes a collection (recorded: one ``ContactPhone``
+    as an object beside two ``ContactEmail`` in a list, marketplacer__vendor_by_id_with_contact.json)."""
+    return values[0] if len(values) == 1 else values
+
+
+def contact_entries(contact: dict | None, collection: str, entry: str) -> list:
+    """The entries of a Contact's ``collection`` (``"Emails"``, ``"ContactEmail"``) as a list, whatever the form."""
+    listed = ((contact or {}).get(collection) or {}).get(entry) or []
+    return [listed] if isinstance(listed, dict) else list(listed)
 
 
 # -- sales, their lines and payments -------------------------------------------------------------------------------

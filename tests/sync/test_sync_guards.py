@@ -137,7 +137,7 @@ def test_reading_a_table_that_is_not_there_names_the_ones_that_are(conn):
     with pytest.raises(ConfigurationError, match="Nothing is synced"):
         conn.read("Item")
     conn.sync(["Item", "Customer"], progress=False)
-    with pytest.raises(ConfigurationError, match=r"No table 'item'.*Customer, Item\. Did you mean 'Item'\?"):
+    with pytest.raises(ConfigurationError, match=r"No table 'item'.*Customer, Item, customers, items\. Did you mean 'Item'\?"):
         conn.read("item")
     with pytest.raises(ConfigurationError, match=r"No table 'Sale'.*conn.sync\(\['Sale'\]\)"):
         conn.read("Sale")
