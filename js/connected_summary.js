@@ -1,8 +1,10 @@
 // What the panel shows once connected, in place of the form: the account, the connection (name, API type, client),
 // when the current access token expires, the scopes Lightspeed actually granted (from the token, which may differ
-// from the ones asked for), and the buttons "Edit connection" (the form again) and "Disconnect".
+// from the ones asked for), and the buttons "Edit connection" (the form again) and "Disconnect"; below them the Sync
+// part (sync_part.js): resources, "Sync now", progress, and the local tables.
 
 import { button, h, setText } from "./dom.js";
+import { createSyncPart } from "./sync_part.js";
 
 /** @typedef {import("./types.js").ViewContext} ViewContext */
 
@@ -49,7 +51,7 @@ export function accountText(name, id) {
  */
 export function lastSyncText(lastSync, now = Date.now()) {
   const when = lastSync.at ? Date.parse(lastSync.at) : NaN;
-  if (Number.isNaN(when)) return "Never: conn.sync([...]) keeps the data at hand";
+  if (Number.isNaN(when)) return "Never: Sync now (below) or conn.sync([...]) keeps the data at hand";
   const tables = (lastSync.resources ?? []).join(", ");
   return `${formatExpiry(when / 1000, now)}${tables ? ` (${tables})` : ""}`;
 }
@@ -79,7 +81,10 @@ export function createConnectedSummary(ctx, { isShown, onEdit = () => {}, onFocu
   const badge = h("span", { class: "ls-badge ls-badge--success" }, h("span", { class: "ls-badge-dot", "aria-hidden": "true" }), badgeText);
   const expiryFact = h("div", { class: "ls-fact" }, h("dt", { class: "ls-label" }, "Access token"), expiry);
   const disconnect = button("Disconnect", { class: "ls-button" });
-  const element = h(
+  /** @type {HTMLElement} */
+  let element;
+  const syncPart = createSyncPart(ctx, { isShown: () => Boolean(element) && !element.hidden });
+  element = h(
     "div",
     { class: "ls-connected", role: "group", "aria-labelledby": headingId, hidden: true },
     h(
@@ -99,6 +104,7 @@ export function createConnectedSummary(ctx, { isShown, onEdit = () => {}, onFocu
     h("span", { class: "ls-label", id: scopesLabelId }, "Granted scopes"),
     scopes,
     h("div", { class: "ls-row ls-connected-actions" }, editButton, disconnect),
+    syncPart.element,
   );
 
   /** @type {string} the scope list last drawn, so an unchanged list is not rebuilt */
@@ -148,6 +154,7 @@ export function createConnectedSummary(ctx, { isShown, onEdit = () => {}, onFocu
     );
     setText(expiry, saved ? "" : expiryText(model.get("_expires_at") ?? 0));
     setText(synced, lastSyncText(model.get("_last_sync") ?? {}));
+    syncPart.update();
   };
 
   editButton.addEventListener("click", () => onEdit(), { signal: ctx.signal });

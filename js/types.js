@@ -52,8 +52,34 @@
  * @property {string[]} _granted_scopes  the scopes the current token carries (connected only)
  * @property {number} _expires_at        epoch seconds of the access token's expiry; 0 when unknown
  * @property {{ at?: string, resources?: string[], pages?: number }} _last_sync  the connection's last sync ({} before one)
+ * @property {SyncPartState} _sync  the Sync part: resources offered, a sync's progress, its outcome, the local tables
  * @property {number} _revision       marimo only: how many changes Python made to the public traits (else 0)
  * @property {number} _seen_revision  the panel's acknowledgement of `_revision` (the update marimo reruns cells on)
+ */
+
+/**
+ * The Sync part's state (the `_sync` trait; panel_protocol.SyncPartState). Python alone sets it.
+ * @typedef {{ name: string, summary: string, selected: boolean }} SyncResource
+ * @typedef {object} SyncProgress
+ * @property {string} resource        the resource being read
+ * @property {"start" | "page" | "end"} phase
+ * @property {number} pages           of this resource so far
+ * @property {number} records
+ * @property {number | null} total_pages   known only when counting was cheap
+ * @property {number | null} seconds_left  this resource's pages still to come at the rate limit's bound
+ * @property {number} resources_done
+ * @property {number} resources_total
+ * @property {number} all_pages       the whole sync so far
+ * @property {number} all_records
+ * @typedef {{ table: string, rows: number, kind: "raw" | "model", updated: string | null }} LocalTable
+ * @typedef {object} SyncPartState
+ * @property {boolean} running
+ * @property {boolean} cancelling     Cancel was asked for; the sync stops after the pages in hand
+ * @property {SyncResource[]} resources  what this sign-in's scopes can read
+ * @property {SyncProgress | null} progress
+ * @property {string} error           what went wrong and what to do; "" when nothing did
+ * @property {string} result          what the last sync did (or what a cancelled one kept)
+ * @property {LocalTable[]} tables
  */
 
 /** @typedef {import("@anywidget/types").AnyModel<Model>} PanelModel */
@@ -73,11 +99,12 @@
  * same id. Mirrored by the TypedDicts in ls_widget/panel_protocol.py: tests/test_panel.py checks that every
  * `type: "..."` named in this file is one panel_protocol.py defines and the other way round, and that RequestType
  * lists exactly panel_protocol.REQUESTS.
- * @typedef {"list_clients" | "save_client" | "authorize"} RequestType
+ * @typedef {"list_clients" | "save_client" | "authorize" | "sync_start"} RequestType
  * @typedef {{ name: string, client_id: string, client_secret: string, previous_name: string | null }} SaveClientFields
  * @typedef {{ type: "list_clients", id: string }} ListClientsRequest
  * @typedef {{ type: "save_client", id: string } & SaveClientFields} SaveClientRequest
  * @typedef {{ type: "authorize", id: string }} AuthorizeRequest
+ * @typedef {{ type: "sync_start", id: string, resources: string[], full: boolean }} SyncStartRequest
  */
 
 /**
@@ -86,7 +113,8 @@
  * @typedef {{ type: "complete", url: string }} CompleteMessage
  * @typedef {{ type: "disconnect" }} DisconnectMessage
  * @typedef {{ type: "cancel" }} CancelMessage
- * @typedef {ListClientsRequest | SaveClientRequest | AuthorizeRequest | RedirectMessage | CompleteMessage | DisconnectMessage | CancelMessage} OutgoingMessage
+ * @typedef {{ type: "sync_cancel" }} SyncCancelMessage   the Sync part's Cancel: stop, keeping what was committed
+ * @typedef {ListClientsRequest | SaveClientRequest | AuthorizeRequest | SyncStartRequest | RedirectMessage | CompleteMessage | DisconnectMessage | CancelMessage | SyncCancelMessage} OutgoingMessage
  */
 
 /**
@@ -96,8 +124,10 @@
  * @typedef {{ type: "save_client_reply", id: string, ok: false, field: "name" | "client_id" | "client_secret" | null, error: string }} ClientRefusedReply
  * @typedef {{ type: "authorize_reply", id: string, ok: true, url: string }} AuthorizeUrlReply
  * @typedef {{ type: "authorize_reply", id: string, ok: false, error: string }} AuthorizeRefusedReply
+ * @typedef {{ type: "sync_start_reply", id: string, ok: true }} SyncStartedReply
+ * @typedef {{ type: "sync_start_reply", id: string, ok: false, error: string }} SyncRefusedReply
  * @typedef {{ type: "error_reply", id: string, ok: false, error: string }} ErrorReply
- * @typedef {ListClientsReply | ClientSavedReply | ClientRefusedReply | AuthorizeUrlReply | AuthorizeRefusedReply | ErrorReply} Reply
+ * @typedef {ListClientsReply | ClientSavedReply | ClientRefusedReply | AuthorizeUrlReply | AuthorizeRefusedReply | SyncStartedReply | SyncRefusedReply | ErrorReply} Reply
  */
 
 /**

@@ -26,6 +26,7 @@ from .clients import OAuthClient, oauth_clients
 from .connection import STATUSES, Connection, scope_list
 from .errors import ConfigurationError, LightspeedError
 from .panel_messages import PanelMessages
+from .panel_sync import PanelSync, initial_state
 
 if TYPE_CHECKING:  # httpx and the session load with the first request, not with the panel
     from .session import LightspeedSession
@@ -35,7 +36,7 @@ _STATIC = Path(__file__).parent / "static"
 # What only Python sets: the connection's state and the panel plumbing it computes. The browser may write the form's
 # fields (and its acknowledgement `_seen_revision`); an update naming any of these is refused for those keys.
 PYTHON_OWNED = ("status", "error", "account_id", "account_name", "_profiles", "_client", "_field_errors", "_notice",
-                "_auth_host_loopback", "_granted_scopes", "_expires_at", "_last_sync", "_revision")
+                "_auth_host_loopback", "_granted_scopes", "_expires_at", "_last_sync", "_revision", "_sync")
 # The public traits a marimo cell reads through `panel.value`: a change Python makes to one is echoed (see _revision).
 _ECHOED = ("name", "api_type", "scopes", "oauth_client", "status", "error", "redirect_uri", "capture_mode",
            "account_id", "account_name")
@@ -81,6 +82,9 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
     _expires_at = t.Float(0.0).tag(sync=True)  # epoch seconds of the access token's expiry, for the panel
     # When this connection last synced and which tables (never where: a destination may be a local path).
     _last_sync = t.Dict().tag(sync=True)
+    # The Sync part (panel_sync.py): resources offered, a sync's progress, its result or error, the local tables
+    # with their row counts and last update. No destination path and nothing secret: a saved notebook keeps it.
+    _sync = t.Dict().tag(sync=True)
     # marimo reruns the cells that read `panel.value` only when the browser sends an update, never when Python
     # changes a trait (a sign-in completing, a cell assigning one). Under marimo only, Python counts its own changes
     # to the public traits in `_revision`; the panel acknowledges each new count by writing `_seen_revision` (and
@@ -105,7 +109,9 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
             scopes=scopes,
             oauth_client=oauth_client,
             _profiles=profiles.panel_catalog(),
+            _sync=initial_state(),
         )
+        self._sync_part = PanelSync(lambda: self._connection, self._show_sync)
         self._update_client()
         self._auth_host_loopback = self.profile.auth_host_is_loopback
         # The connection itself: settings, sign-in and session. The panel mirrors its state into traits.
@@ -150,9 +156,14 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
         panel._adopt(connection)
         return panel
 
-    def sync(self, resources, destination=None, full: bool = False, progress: bool = True):
-        """Bring ``resources`` up to date in the local tables; see ``Connection.sync``."""
-        return self._connection.sync(resources, destination=destination, full=full, progress=progress)
+    def sync(self, resources, destination=None, full: bool = False, progress: bool = True, models: bool = True):
+        """Bring ``resources`` up to date in the local tables, then the models; see ``Connection.sync``."""
+        return self._connection.sync(resources, destination=destination, full=full, progress=progress,
+                                     models=models)
+
+    def tables(self, destination=None) -> list[dict]:
+        """The local tables with their rows and last update; see ``Connection.tables``."""
+        return self._connection.tables(destination=destination)
 
     def read(self, resource: str, destination=None):
         """The current rows of a synced table as a DataFrame with typed columns (works offline)."""
@@ -171,6 +182,7 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
         """Sign out: revoke the stored tokens at Lightspeed (v3) and delete them here. The settings stay saved."""
         # One update for the panel: status, account, token facts and the note arrive together, so no view (nor a
         # screen reader) ever shows "Connected" without an account on the way to "Not connected yet".
+        self._sync_part.stop()  # a sync running for the panel stops first, keeping what it committed
         with self.hold_sync():
             note = self._connection.disconnect()
             if note:
@@ -202,8 +214,20 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
                 self.set_trait(trait, getattr(connection, trait))
             self._granted_scopes = list(token.scopes) if token else []
             self._expires_at = token.expires_at if token else 0.0
-            self._last_sync = {k: v for k, v in connection.last_sync.items() if k in ("at", "resources", "pages")}
+            last_sync = {k: v for k, v in connection.last_sync.items() if k in ("at", "resources", "pages")}
+            synced = last_sync != self._last_sync
+            self._last_sync = last_sync
+            self._mirror_sync(connection, token, synced)  # the resources offered: in the same update
         self._update_fallbacks()
+
+    def _mirror_sync(self, connection: Connection, token, synced: bool) -> None:
+        """The Sync part follows the connection: the resources its scopes read; a sync stops when it signs out."""
+        sync_part = getattr(self, "_sync_part", None)
+        if sync_part is not None:
+            sync_part.follow(connection.status == "connected", token.scopes if token else None, synced)
+
+    def _show_sync(self, state: dict) -> None:
+        self._sync = state  # from the sync's thread too: ipykernel sends comm messages from any thread
 
     # -- public helpers -------------------------------------------------------------------------------------------
     @property

@@ -1,8 +1,8 @@
 """What the panel's browser half says to Python, and the answers: the message handling of ``LightspeedConnection``.
 
-The shapes are in ``panel_protocol`` (and ``js/types.js``). In short: ``list_clients``, ``save_client`` and
-``authorize`` are requests answered by a ``<type>_reply`` with the request's ``id``; ``redirect``, ``complete`` and
-``disconnect`` are one-way. Nothing here ever raises into the comm: a malformed message is ignored with a warning, and
+The shapes are in ``panel_protocol`` (and ``js/types.js``). In short: ``list_clients``, ``save_client``,
+``authorize`` and ``sync_start`` are requests answered by a ``<type>_reply`` with the request's ``id``; ``redirect``,
+``complete``, ``disconnect``, ``cancel`` and ``sync_cancel`` are one-way. Nothing here ever raises into the comm: a malformed message is ignored with a warning, and
 a request whose handler fails gets an ``error_reply`` (the traceback goes to the kernel's log, not to the panel).
 """
 
@@ -19,6 +19,7 @@ from .panel_protocol import (
     ClientSummary,
     ListClientsReply,
     SaveClientReply,
+    SyncStartReply,
     error_reply,
     message_type,
     request_id,
@@ -36,12 +37,14 @@ class PanelMessages:
             "list_clients": self._list_clients_request,
             "save_client": self._save_client_request,
             "authorize": self._authorize_request,
+            "sync_start": self._sync_start_request,
         }
         one_way = {
             "redirect": self._redirect_from_panel,
             "complete": self._paste_from_panel,
             "disconnect": lambda _content: self.disconnect(),
             "cancel": lambda _content: self._connection.cancel_sign_in(),
+            "sync_cancel": lambda _content: self._sync_part.cancel(),
         }
         if kind in requests and id_ is None:
             # Without an id the answer could not find the view that asked; doing the work anyway would start a
@@ -100,6 +103,14 @@ class PanelMessages:
             self._fail(exc)
             return {"type": "authorize_reply", "id": id_, "ok": False, "error": str(exc)}
         return {"type": "authorize_reply", "id": id_, "ok": True, "url": url}
+
+    def _sync_start_request(self, content: dict, id_: str) -> SyncStartReply:
+        """Start a sync on a thread of its own (the notebook stays usable); progress and the outcome come in the
+        ``_sync`` trait. The reply only says whether it started."""
+        refused = self._sync_part.start(content.get("resources"), content.get("full") is True)
+        if refused:
+            return {"type": "sync_start_reply", "id": id_, "ok": False, "error": refused}
+        return {"type": "sync_start_reply", "id": id_, "ok": True}
 
     # -- one-way -------------------------------------------------------------------------------------------------
     def _redirect_from_panel(self, content: dict) -> None:

@@ -13,7 +13,9 @@ fails, which would leave the panel waiting for its timeout; here every request w
     {"type": "list_clients", "id"}                      ->  {"type": "list_clients_reply", "id", "ok", ...}
     {"type": "save_client", "id", "name", ...}          ->  {"type": "save_client_reply", "id", "ok", ...}
     {"type": "authorize", "id"}                         ->  {"type": "authorize_reply", "id", "ok", ...}
+    {"type": "sync_start", "id", "resources", "full"}   ->  {"type": "sync_start_reply", "id", "ok", ...}
     {"type": "redirect" | "complete" | "disconnect" | "cancel", ...}   one-way, no answer
+    {"type": "sync_cancel"}                             one-way; the Sync part's state comes in the ``_sync`` trait
     an unknown request with an id, or a failed handler  ->  {"type": "error_reply", "id", "ok": false, "error"}
 
 A message that is not an object, has no usable ``id`` where one is needed, or has an unknown type without an id is
@@ -54,6 +56,15 @@ class AuthorizeRequest(TypedDict):
     id: str
 
 
+class SyncStartRequest(TypedDict):
+    """"Sync now": sync these resources (names from ``_sync["resources"]``) on a thread; ``full`` reads them whole."""
+
+    type: Literal["sync_start"]
+    id: str
+    resources: list[str]
+    full: bool
+
+
 # -- one-way messages (panel -> Python) ---------------------------------------------------------------------------
 class RedirectMessage(TypedDict):
     """What the Jupyter callback route relayed; absent query parameters are None."""
@@ -76,6 +87,10 @@ class DisconnectMessage(TypedDict):
 
 class CancelMessage(TypedDict):
     type: Literal["cancel"]  # "Cancel sign-in": forget the sign-in in progress
+
+
+class SyncCancelMessage(TypedDict):
+    type: Literal["sync_cancel"]  # the Sync part's "Cancel": stop the running sync, keeping what it committed
 
 
 # -- replies (Python -> panel) -------------------------------------------------------------------------------------
@@ -108,6 +123,48 @@ class AuthorizeReply(_Reply, total=False):
     error: str  # not ok: why (also shown through the `error` and `_field_errors` traits)
 
 
+class SyncStartReply(_Reply, total=False):
+    type: Literal["sync_start_reply"]  # always present
+    error: str  # not ok: why it did not start (nothing chosen, one already running, not signed in)
+
+
+# -- the Sync part's state (the ``_sync`` trait, Python -> panel) -------------------------------------------------
+class SyncResource(TypedDict):
+    name: str  # e.g. "Sale": a resource this sign-in's scopes can read
+    summary: str  # what it holds, from the catalogue
+    selected: bool  # offered ticked: the models' inputs, or what was synced last
+
+
+class SyncProgress(TypedDict):
+    resource: str  # the resource being read
+    phase: Literal["start", "page", "end"]
+    pages: int  # of this resource so far
+    records: int
+    total_pages: int | None  # known only when counting was cheap
+    seconds_left: float | None  # this resource's pages still to come at the rate limit's bound; None when unknown
+    resources_done: int
+    resources_total: int
+    all_pages: int  # the whole sync so far
+    all_records: int
+
+
+class LocalTable(TypedDict):
+    table: str
+    rows: int
+    kind: Literal["raw", "model"]
+    updated: str | None  # ISO 8601 UTC: when the sync last committed to it (or rebuilt the model)
+
+
+class SyncPartState(TypedDict):
+    running: bool
+    cancelling: bool  # Cancel was asked for: the sync stops after the pages in hand
+    resources: list[SyncResource]
+    progress: SyncProgress | None  # while running
+    error: str  # the last sync's (or the table listing's) error, saying what to do; "" when none
+    result: str  # what the last sync did, or what a cancelled one kept
+    tables: list[LocalTable]
+
+
 class ErrorReply(TypedDict):
     type: Literal["error_reply"]
     id: str
@@ -115,8 +172,8 @@ class ErrorReply(TypedDict):
     error: str
 
 
-REQUESTS = frozenset({"list_clients", "save_client", "authorize"})
-ONE_WAY = frozenset({"redirect", "complete", "disconnect", "cancel"})
+REQUESTS = frozenset({"list_clients", "save_client", "authorize", "sync_start"})
+ONE_WAY = frozenset({"redirect", "complete", "disconnect", "cancel", "sync_cancel"})
 
 # Ids come from the browser; they are echoed back only when they are short, printable and plain.
 _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")

@@ -54,10 +54,16 @@ def test_quickstart_runs_all_cells_in_jupyterlab(make_lab):
     )
     assert f"Connected to {account[0]} ({account[1]}), API v3" in printed
 
-    # The revenue chart is an image that actually decoded.
-    chart = notebook.locator('.jp-OutputArea-output[data-mime-type="image/png"] img')
-    expect(chart).to_have_count(1)
-    expect(chart).to_be_visible()
-    assert chart.evaluate("(img) => img.complete && img.naturalWidth > 300 && img.naturalHeight > 100")
+    # The two charts (revenue by day from a pull, revenue by shop from the daily_sales model) are images that decoded.
+    charts = notebook.locator('.jp-OutputArea-output[data-mime-type="image/png"] img')
+    expect(charts).to_have_count(2)
+    for chart in charts.all():
+        chart.scroll_into_view_if_needed()
+        expect(chart).to_be_visible()
+        assert chart.evaluate("(img) => img.complete && img.naturalWidth > 300 && img.naturalHeight > 100")
+    # The models' analysis ran on the models: the top items by margin and the stock value of each of the three shops.
+    analysis = [c for c in cells if "from sale_lines" in c["source"] or "from stock group by shop" in c["source"]]
+    assert len(analysis) == 2 and all(c["outputs"] for c in analysis), analysis
+    assert int(lab.value("len(conn.read('stock').shop.unique())")) == 3
     lab.shoot("quickstart", whole_page=True)
     assert lab.value("demo.running") is False  # its last cell stopped the sandbox
