@@ -14,9 +14,11 @@ written ``~``, other saved connections not named). Never the destination's path,
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -26,6 +28,31 @@ log = logging.getLogger("ls_widget.panel")
 
 UPDATES_PER_SECOND = 4
 DISCONNECT_WAIT = 3.0  # seconds Disconnect waits for a cancelled sync to stop before revoking the sign-in
+EXIT_WAIT = 30.0  # seconds the interpreter's exit waits for the panels' threads (a cancelled sync commits its pages)
+
+# The threads of every panel, stopped when the interpreter exits (a script's end, a kernel's shutdown). They are
+# daemon threads, so exit does not wait for a long sync; but one still inside DuckDB when the interpreter finalizes
+# is torn down from under its C++ frames, and the process aborts ("terminate called ... FATAL: exception not
+# rethrown"). atexit runs before that: it cancels the syncs and waits for the threads to end.
+_threads: "weakref.WeakSet[threading.Thread]" = weakref.WeakSet()
+_cancels: "weakref.WeakSet[PanelSync]" = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_at_exit() -> None:
+    for part in list(_cancels):
+        part.cancel()
+    deadline = time.monotonic() + EXIT_WAIT
+    for thread in list(_threads):
+        if thread.is_alive() and thread is not threading.current_thread():
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+
+def _start(target: Callable, *args, name: str) -> threading.Thread:
+    thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+    _threads.add(thread)
+    thread.start()
+    return thread
 
 
 def initial_state() -> dict:
@@ -123,7 +150,7 @@ class PanelSync:
         read imports dlt and opens the database, which takes a moment the kernel should not be blocked for."""
         if self.running:
             return  # the sync publishes the tables when it ends
-        threading.Thread(target=self._refresh_tables, name="ls-widget-sync-tables", daemon=True).start()
+        _start(self._refresh_tables, name="ls-widget-sync-tables")
 
     def _refresh_tables(self) -> None:
         try:
@@ -162,12 +189,11 @@ class PanelSync:
                 return "Sign in first: the Sync part works once the panel is connected."
             self._chosen = list(resources)
             self._cancel = threading.Event()
-            self._thread = threading.Thread(target=self._run, args=(list(resources), bool(full), self._cancel),
-                                            name="ls-widget-sync", daemon=True)
             selected = set(resources)
             self._update(running=True, cancelling=False, error="", result="", progress=None,
                          resources=[{**r, "selected": r["name"] in selected} for r in self._state["resources"]])
-            self._thread.start()
+            _cancels.add(self)
+            self._thread = _start(self._run, list(resources), bool(full), self._cancel, name="ls-widget-sync")
         return None
 
     def cancel(self) -> None:

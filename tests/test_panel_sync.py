@@ -205,3 +205,30 @@ def test_a_sync_in_a_cell_updates_the_tables(box, sent):
     panel.sync(["Shop"], progress=False)
     wait_for(lambda: any(t["table"] == "Shop" for t in panel._sync["tables"]))
 
+
+
+EXITS_DURING_A_TABLE_READ = """
+from ls_widget import sandbox
+
+with sandbox.start(items=30, customers=10, sales=40, bucket_size=1e6, drip_rate=1e6, burst_limit=10**6) as box:
+    panel = box.connection(name="Exit", scopes=["employee:all"])
+    panel.complete_authorization(box.approve(panel.authorization_url()))
+    panel.sync(["Shop", "Item"], progress=False)  # the panel then reads the tables on a thread of its own
+    {action}
+"""
+
+
+@pytest.mark.parametrize("action", ["pass", "panel._sync_part.start(['Item', 'Sale'], True)"],
+                         ids=["tables being read", "a sync running"])
+def test_a_script_ends_cleanly_while_the_panel_reads_or_syncs(action, tmp_path):
+    """A script (or a kernel shutting down) that ends while one of the panel's threads is inside DuckDB must not abort
+    the process ("terminate called ... FATAL: exception not rethrown", exit status 134): it cancels and waits."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LS_WIDGET_HOME": str(tmp_path / "home")}
+    ended = subprocess.run([sys.executable, "-c", EXITS_DURING_A_TABLE_READ.format(action=action)], env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert ended.returncode == 0, ended.stderr[-3000:]
+    assert "terminate called" not in ended.stderr and "FATAL" not in ended.stderr, ended.stderr[-3000:]
