@@ -76,6 +76,7 @@ class Target:
     def __init__(self, connection_name: str, destination: Any = None) -> None:
         self.connection_name = connection_name
         self._pipeline = None
+        self._names: dict = {}  # qualified table and quoted column names, as the destination spells them
         if destination is None or _is_duckdb_path(destination):
             # The connection's own file, or one the analyst names ("~/shops/downtown.duckdb"): one place however it
             # is spelt (relative, with ~, through a symbolic link).
@@ -419,14 +420,18 @@ class Target:
     def qualified(self, table: str) -> str:
         if self.files:
             return self.quoted(table)
-        with self.pipeline.sql_client() as client:
-            return client.make_qualified_table_name(table)
+        if table not in self._names:  # a name is spelt the same every time: one client opened for it, not one a query
+            with self.pipeline.sql_client() as client:
+                self._names[table] = client.make_qualified_table_name(table)
+        return self._names[table]
 
     def quoted(self, column: str) -> str:
         if self.files:  # DuckDB's quoting, for the in-memory query over the files
             return '"' + column.replace('"', '""') + '"'
-        with self.pipeline.sql_client() as client:
-            return client.escape_column_name(column)
+        if ("column", column) not in self._names:
+            with self.pipeline.sql_client() as client:
+                self._names[("column", column)] = client.escape_column_name(column)
+        return self._names[("column", column)]
 
     def _explain(self, exc: BaseException) -> str:
         """dlt's explanation, or DuckDB's for a local file (never dlt's advice about credentials and the internet,
