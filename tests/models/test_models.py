@@ -96,38 +96,24 @@ def check_stock(world, truth: Truth) -> dict:
 
 
 def check_items(world, truth: Truth) -> dict:
-    got = rows_by(world.read("items"), "item_id")
-    expected = truth.items()
-    found = Mismatches("items")
-    if set(got) != set(expected):
-        found.note("item_id", "set of items", len(expected), len(got))
-    for item_id, row in expected.items():
-        if item_id in got:
-            found.check(item_id, row, got[item_id])
-    found.verify()
-    return got
+    return check_keyed(world, "items", "item_id", truth.items())
 
 
 def check_customers(world, truth: Truth) -> dict:
-    got = rows_by(world.read("customers"), "customer_id")
-    expected = truth.customers()
-    found = Mismatches("customers")
+    return check_keyed(world, "customers", "customer_id", truth.customers())
+
+
+def check_keyed(world, model: str, key: str, expected: dict) -> dict:
+    """``model``'s rows by ``key`` equal ``expected`` (the same keys, and every column of each row)."""
+    got = rows_by(world.read(model), key)
+    found = Mismatches(model)
     if set(got) != set(expected):
-        found.note("customer_id", "set of customers", len(expected), len(got))
-    for customer_id, row in expected.items():
-        if customer_id in got:
-            found.check(customer_id, row, got[customer_id])
+        found.note(key, f"set of {model}", len(expected), len(got))
+    for value, row in expected.items():
+        if value in got:
+            found.check(value, row, got[value])
     found.verify()
     return got
-
-
-# -- 1. the first sync ---------------------------------------------------------------------------------------------
-def test_the_sync_builds_every_model_and_read_returns_them(world):
-    assert set(MODEL_INPUTS.names) <= set(world.first_sync.tables)
-    for model in MODELS:
-        frame = world.read(model)
-        assert len(frame) > 0, model
-    assert "local_date" in world.read("daily_sales").columns
 
 
 def test_daily_sales_per_shop_and_local_day_equal_the_sandboxs_sales(world):
