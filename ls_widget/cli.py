@@ -17,6 +17,7 @@ import sys
 from typing import Sequence
 
 from . import __version__
+from .profiles import PROFILES
 from .errors import LightspeedError
 
 
@@ -66,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
 
     login = commands.add_parser("login", help="sign a saved connection in by pasting the redirected address")
     login.add_argument("name", help="the connection's name")
-    login.add_argument("--api-type", choices=("v3", "v2"), help="for a new connection (default v3)")
+    login.add_argument("--api-type", choices=tuple(PROFILES), help="for a new connection (default v3)")
     login.add_argument("--scope", action="append", dest="scopes", metavar="SCOPE",
                        help="for a new connection; repeat for several, e.g. --scope employee:inventory_read")
     login.add_argument("--client", help="for a new v3 connection: the stored OAuth 2.0 client's name")

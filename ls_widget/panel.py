@@ -24,6 +24,7 @@ import traitlets as t
 from . import profiles
 from .clients import OAuthClient, oauth_clients
 from .connection import STATUSES, Connection, scope_list
+from .connections import CAPTURE_MODES
 from .errors import ConfigurationError, LightspeedError
 from .panel_messages import PanelMessages
 from .panel_sync import PanelSync, initial_state
@@ -67,7 +68,7 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
     redirect_uri = t.Unicode("", help="The redirect URI to register at Lightspeed (filled in by the panel).").tag(
         sync=True
     )
-    capture_mode = t.Enum(("auto", "jupyter", "paste"), default_value="auto").tag(sync=True)
+    capture_mode = t.Enum(CAPTURE_MODES, default_value="auto").tag(sync=True)
     account_id = t.Unicode("", read_only=True).tag(sync=True)
     account_name = t.Unicode("", read_only=True).tag(sync=True)
 

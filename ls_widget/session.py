@@ -94,6 +94,12 @@ class LightspeedSession:
         pacer of its own): how long fetching takes is measured on it."""
         return self._paced.pacer.clock
 
+    def seconds_per_request(self) -> float | None:
+        """At the rate limit's bound, the seconds one request takes (its cost over Lightspeed's drip rate, from the
+        bucket headers of the answers so far); None before the first answer. What a progress bar's time left is
+        estimated from."""
+        return self._paced.pacer.seconds_per_request()
+
     @property
     def statuses(self) -> Counter:
         """How many answers of each HTTP status this session received, retried ones (e.g. 429s) included."""

@@ -69,7 +69,7 @@ class SyncProgress:
 
     def seconds_left(self) -> float | None:
         """The resource's pages still to come at the rate limit's bound; None when the total is unknown."""
-        per_page = self._session._paced.pacer.seconds_per_request()
+        per_page = self._session.seconds_per_request()
         if not self._total or not per_page:
             return None
         return max(0, self._total - self._pages) * per_page
