@@ -166,12 +166,17 @@ fi
 
 # --- The panel's bundle: ls_widget/static/widget.{js,css} ---
 # Built here rather than left to the editable install below (whose build hook may skip a bundle that exists), and
-# only when missing or older than its sources (npm's start is most of the half second it takes).
+# only when missing or when its sources' content changed (npm's start is most of the half second it takes). By
+# content, not by date: a file saved within the same second as the last build (file systems that keep mtimes to 1
+# or 2 s) is "not newer", and a date comparison would keep the old bundle.
 bundle=(ls_widget/static/widget.js ls_widget/static/widget.css)
-if [ "$force" = 1 ] || [ ! -f "${bundle[0]}" ] || [ ! -f "${bundle[1]}" ] ||
-  [ -n "$(find js package.json package-lock.json -newer "${bundle[0]}" -print -quit)" ] ||
-  [ -n "$(find js package.json package-lock.json -newer "${bundle[1]}" -print -quit)" ]; then
+bundle_stamp=node_modules/.ls-widget-bundle
+# shellcheck disable=SC2046 # the source files' names have no spaces (js/ is ours)
+bundle_digest=$(digest $(find js -type f | LC_ALL=C sort) package.json package-lock.json)
+if [ ! -f "${bundle[0]}" ] || [ ! -f "${bundle[1]}" ] || ! stamp_says "$bundle_stamp" "$bundle_digest"; then
+  rm -f "$bundle_stamp"
   npm run --silent build -- --log-level=warning
+  echo "$bundle_digest" >"$bundle_stamp"
 else
   echo "setup: ${bundle[*]} up to date"
 fi

@@ -188,10 +188,16 @@ def test_setup_skips_what_is_done_and_redoes_what_changed(copy):
                        "python -m pip install -q --upgrade pip", pip_demo]
     # Nothing changed: nothing to do.
     assert setup() == []
-    # A JavaScript source changed: only the bundle.
-    os.utime(copy.root / "js" / "index.js")
-    time.sleep(0.01)
+    # A JavaScript source changed, within the same second as the last build: only the bundle (by content, not date).
+    index = copy.root / "js" / "index.js"
+    built = (copy.root / "ls_widget" / "static" / "widget.js").stat().st_mtime
+    with open(index, "a") as f:
+        f.write("\n")
+    os.utime(index, (built, built))
     assert setup() == [build]
+    # Touched, not changed: nothing to do.
+    os.utime(index)
+    assert setup() == []
     assert setup() == []
     # The lock file changed: npm ci and the bundle, not pip.
     with open(copy.root / "package-lock.json", "a") as f:
