@@ -9,15 +9,12 @@ what to do, and never hides the other clients: ``read_client_summaries`` lists t
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any
 
 from . import store
 from .errors import ClientNotFoundError, ConfigurationError, StoreError
 from .names import normalize_name
-
-log = logging.getLogger(__name__)
 
 _KIND = "clients"
 _WHAT = "OAuth 2.0 client"
@@ -180,14 +177,6 @@ def read_client_summaries() -> tuple[list[dict], list[StoreError]]:
             continue
         summaries.append({"name": client.name, "client_id": client.client_id, "has_secret": client.has_secret})
     return summaries, problems
-
-
-def client_summaries() -> list[dict]:
-    """The summaries of ``read_client_summaries``; the problems are logged."""
-    summaries, problems = read_client_summaries()
-    for problem in problems:
-        log.warning("ls_widget: skipped a stored OAuth 2.0 client: %s", problem)
-    return summaries
 
 
 # -- reading a stored client ----------------------------------------------------------------------------------------

@@ -109,13 +109,6 @@ class FrameBuilder:
         return pd.DataFrame(columns, copy=False)
 
 
-def records_to_frame(records: list[dict], convert: bool = True):
-    """``records`` (one list) as a DataFrame: flattened, and typed unless ``convert=False``."""
-    builder = FrameBuilder(convert=convert)
-    builder.add(records)
-    return builder.frame()
-
-
 def _flat(record: dict) -> dict:
     """One record flattened as ``pandas.json_normalize(records, sep=".")`` flattens it (its default path):
     top-level values that are not objects first, then nested objects' values under dotted keys, depth first."""
@@ -214,7 +207,7 @@ def _all_match(pattern: re.Pattern, values) -> bool:
 
 def type_columns(frame):
     """``frame`` with each text column read as bool, numbers or UTC datetimes where the whole column is one
-    (the same rules as ``records_to_frame``): for tables read back from a sync, which keep Lightspeed's strings."""
+    (the same rules as ``FrameBuilder``): for tables read back from a sync, which keep Lightspeed's strings."""
     pd = _pandas()
     for column in frame.columns:
         typed = _typed(frame[column], pd)

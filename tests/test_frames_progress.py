@@ -9,10 +9,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ls_widget import frames, progress
-from ls_widget.frames import FrameBuilder, records_to_frame
+from ls_widget.frames import FrameBuilder
 from ls_widget.session import LightspeedSession
 
 pd = pytest.importorskip("pandas")
+
+
+def records_to_frame(records: list[dict], convert: bool = True):
+    """``records`` (one list) as a DataFrame, as ``to_pandas`` builds one from its pages."""
+    builder = FrameBuilder(convert=convert)
+    builder.add(records)
+    return builder.frame()
 
 
 def test_nested_records_flatten_and_strings_get_types():
