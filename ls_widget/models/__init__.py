@@ -94,13 +94,6 @@ def refresh(target: "Target", touched: Iterable[str] | None = None, notes: list[
     try:
         with target.exclusive(), target.pipeline.sql_client() as client:
             ctx, meta = _context(target, client)
-            if ctx.bad_zones:
-                notes.append(f"Shop.timeZone {', '.join(map(repr, sorted(ctx.bad_zones)))} is not a time zone "
-                             "DuckDB or PostgreSQL know: those shops' days are cut at UTC midnight in the models. "
-                             "Set the shop's time zone in Lightspeed (Settings > Shop setup).")
-            if "Customer" in ctx.columns and "Contact" not in ctx.columns["Customer"]:
-                notes.append("Customer was synced without its contact details (by an older ls_widget): customers' "
-                             "email and phone are empty until conn.sync(['Customer'], full=True) reads them again.")
             for model, builder in BUILDERS.items():
                 if needs(model, ctx.columns):
                     continue
@@ -118,6 +111,14 @@ def refresh(target: "Target", touched: Iterable[str] | None = None, notes: list[
                     notes.append(f"{model} was built without {', '.join(lacking)} (this sign-in's scopes do not read "
                                  f"{'it' if len(lacking) == 1 else 'them'}): those columns are empty; add the scope "
                                  "with 'Edit scopes' and sync again to fill them.")
+            # Said with the models they concern, not by every sync.
+            if ctx.bad_zones and "sales" in built:
+                notes.append(f"Shop.timeZone {', '.join(map(repr, sorted(ctx.bad_zones)))} is not a time zone "
+                             "DuckDB or PostgreSQL know: those shops' days are cut at UTC midnight in the models. "
+                             "Set the shop's time zone in Lightspeed (Settings > Shop setup).")
+            if "customers" in built and "Contact" not in ctx.columns.get("Customer", ()):
+                notes.append("Customer was synced without its contact details (by an older ls_widget): customers' "
+                             "email and phone are empty until conn.sync(['Customer'], full=True) reads them again.")
     except (SyncError, ConfigurationError):
         raise
     except Exception as exc:  # noqa: BLE001 - a model that fails is a bug here, said as such, with the database's words

@@ -231,6 +231,9 @@ def test_shops_with_an_unknown_or_empty_zone_count_in_utc(world):
         utc = sale.completed_at.astimezone(timezone.utc)
         assert same(utc.replace(tzinfo=None), sales[sale.sale_id]["local_time"]), sale.sale_id
         assert same(utc.date(), sales[sale.sale_id]["local_date"]), sale.sale_id
+    # and the sync said so, naming the zone and what to do
+    said = [note for note in world.first_sync.notes if UNKNOWN_ZONE in note]
+    assert len(said) == 1 and "UTC midnight" in said[0] and "Shop setup" in said[0], world.first_sync.notes
 
 
 def test_discounts_reduce_net_on_lines_and_sales(world):
