@@ -410,7 +410,9 @@ def markdown_table() -> str:
                      + ("" if resource.confirmed else " (UNCONFIRMED)") + ".")
         sync = {INCREMENTAL: "incremental by `timeStamp`", FULL: "read whole, table replaced",
                 CHILD: f"with its parent `{resource.child_of}` (its table is filled from the parent's relation)"}
-        lines.append(f"- Sync: {sync.get(resource.strategy, 'not synced (the connection already holds it)')}.")
+        loads = (f", loading {', '.join(f'`{name}`' for name in resource.loads)} (kept as JSON columns)"
+                 if resource.loads else "")
+        lines.append(f"- Sync: {sync.get(resource.strategy, 'not synced (the connection already holds it)')}{loads}.")
         if resource.relations:
             lines.append("- `load_relations`: " + ", ".join(
                 f"`{r.name}` ({r.kind}{', ' + r.target if r.target else ''})" for r in resource.relations) + ".")
