@@ -52,7 +52,7 @@ def test_a_saved_panel_keeps_only_the_chosen_client_and_is_inert_without_its_ker
     expect(client_box.get_by_role("option", name=others[0][0], exact=True)).to_have_count(1)
 
     # Every client stored on this machine (other tests' too) except the chosen one must stay out of what is saved.
-    stored = lab.value("[[c['name'], c['client_id']] for c in __import__('ls_widget').clients.client_summaries()]")
+    stored = lab.value("[[c['name'], c['client_id']] for c in __import__('ls_widget').clients.read_client_summaries()[0]]")
     foreign = [text for name, client_id in stored if name != chosen for text in (name, client_id)]
     assert {others[0][0], others[1][1]} <= set(foreign)
 
