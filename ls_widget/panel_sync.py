@@ -69,8 +69,8 @@ class PanelSync:
         self._publish = publish
         self._interval = interval
         self._lock = threading.RLock()
-        # One reader or writer of the tables at a time in this process: DuckDB refuses a read-only connection to a
-        # file this process has open for writing (and the other way round), so a table listing and a sync never overlap.
+        # A table listing and this panel's sync take turns: the listing a sync ends with then shows its rows, never
+        # an earlier listing's that finished after it. (Reads and a sync may share the DuckDB file: target.py.)
         self._tables_lock = threading.Lock()
         self._state = initial_state()
         self._thread: threading.Thread | None = None
