@@ -264,8 +264,10 @@ def local_tables(target: "Target") -> list[dict]:
     unrecorded = [t for t in present if t not in recorded]  # synced by an older version, or by lightspeed_source
     counts: dict[str, int] = {}
     if unrecorded:
-        frame = target.query("SELECT " + ", ".join(f'(SELECT COUNT(*) FROM "{t}") AS n{i}'
-                                                    for i, t in enumerate(unrecorded)))
+        # Any table in the dataset is listed, an analyst's own too, so its name may hold a quote: doubled, as SQL
+        # quotes one inside a quoted identifier.
+        quoted = ['"' + t.replace('"', '""') + '"' for t in unrecorded]
+        frame = target.query("SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {q}) AS n{i}" for i, q in enumerate(quoted)))
         counts = {t: int(n) for t, n in zip(unrecorded, frame.iloc[0].tolist())}
     tables = [{"table": t, "rows": recorded[t]["rows"] if t in recorded else counts[t], "kind": "raw",
                "updated": recorded.get(t, {}).get("updated")} for t in sorted(present) if t not in MODELS]

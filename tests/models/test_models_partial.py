@@ -68,3 +68,11 @@ def test_models_false_builds_nothing_and_the_next_sync_catches_up(box):
     tables = {t["table"]: t for t in conn.tables()}
     assert tables["items"]["kind"] == "model" and tables["items"]["rows"] == 40 and tables["items"]["updated"]
     assert tables["Item"]["kind"] == "raw" and tables["Item"]["rows"] == 40 and tables["Item"]["updated"]
+
+
+def test_a_table_the_analyst_made_is_listed_with_its_rows_whatever_its_name(box):
+    conn = signed_in(box, "Own tables", ["employee:all"])
+    conn.sync(["Category"], progress=False)
+    conn.sql('create table "my ""best"" picks" as select 1 as x union all select 2', write=True)
+    tables = {t["table"]: t for t in conn.tables()}
+    assert tables['my "best" picks']["rows"] == 2 and tables['my "best" picks']["kind"] == "raw"
