@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Iterable
-from zoneinfo import ZoneInfo
 
 from ..catalogue import CATALOGUE, Catalogue
 from ..errors import ConfigurationError, SyncError
@@ -114,7 +113,7 @@ def refresh(target: "Target", touched: Iterable[str] | None = None, notes: list[
             # Said with the models they concern, not by every sync.
             if ctx.bad_zones and "sales" in built:
                 notes.append(f"Shop.timeZone {', '.join(map(repr, sorted(ctx.bad_zones)))} is not a time zone "
-                             "DuckDB or PostgreSQL know: those shops' days are cut at UTC midnight in the models. "
+                             "the database knows: those shops' days are cut at UTC midnight in the models. "
                              "Set the shop's time zone in Lightspeed (Settings > Shop setup).")
             if "customers" in built and "Contact" not in ctx.columns.get("Customer", ()):
                 notes.append("Customer was synced without its contact details (by an older ls_widget): customers' "
@@ -144,7 +143,12 @@ def _context(target: "Target", client) -> tuple[Context, dict]:
     ctx = Context(dialect, client.make_qualified_table_name, columns)
     if "timeZone" in columns.get("Shop", ()):
         with client.execute_query(f"SELECT DISTINCT \"timeZone\" FROM {ctx.t('Shop')}") as cursor:
-            ctx.bad_zones = {zone for (zone,) in cursor.fetchall() if zone and not _known_zone(zone)}
+            zones = {zone for (zone,) in cursor.fetchall() if zone}
+        # Asked of the database, not of Python: zoneinfo opens any file of the system's tz database
+        # ("posix/Europe/Paris", "localtime"), names neither DuckDB nor PostgreSQL takes in AT TIME ZONE.
+        with client.execute_query(dialect.time_zone_names()) as cursor:
+            known = {name for (name,) in cursor.fetchall()}
+        ctx.bad_zones = zones - known
     if {"priceLevelID", "name"} <= columns.get("PriceLevel", set()):
         with client.execute_query(f"SELECT \"priceLevelID\", \"name\" FROM {ctx.t('PriceLevel')}") as cursor:
             levels = cursor.fetchall()
@@ -152,13 +156,6 @@ def _context(target: "Target", client) -> tuple[Context, dict]:
                                   key=lambda level: (len(level[0]), level[0]))
     return ctx, meta
 
-
-def _known_zone(zone: str) -> bool:
-    try:
-        ZoneInfo(zone)
-    except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError; a path-like name a ValueError
-        return False
-    return True
 
 
 def _build(client, ctx: Context, model: str, select: str) -> int:

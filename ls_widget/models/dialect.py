@@ -25,6 +25,11 @@ class Dialect:
         listed = f"CASE WHEN jsonb_typeof({value}) = 'array' THEN {value} ELSE jsonb_build_array({value}) END"
         return f"(SELECT value FROM jsonb_array_elements({listed}))"
 
+    def time_zone_names(self) -> str:
+        """A query for every time zone name the database itself knows (DuckDB through ICU, PostgreSQL its tz
+        database): the one list that says whether ``AT TIME ZONE`` will take a shop's zone."""
+        return "SELECT name FROM pg_timezone_names()" if self.name == "duckdb" else "SELECT name FROM pg_timezone_names"
+
     def is_object(self, value: str) -> str:
         if self.name == "duckdb":
             return f"json_type({value}) = 'OBJECT'"

@@ -3,6 +3,7 @@ so), a missing required one leaves the model unbuilt, and a later sync that brin
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from ls_widget import sandbox
@@ -76,3 +77,18 @@ def test_a_table_the_analyst_made_is_listed_with_its_rows_whatever_its_name(box)
     conn.sql('create table "my ""best"" picks" as select 1 as x union all select 2', write=True)
     tables = {t["table"]: t for t in conn.tables()}
     assert tables['my "best" picks']["rows"] == 2 and tables['my "best" picks']["kind"] == "raw"
+
+
+def test_a_zone_python_knows_but_the_database_does_not_counts_in_utc_instead_of_failing_every_model(box):
+    # "posix/Europe/Paris" is a file of the system's tz database, so zoneinfo opens it; DuckDB's ICU and PostgreSQL
+    # know no such name, and a model asking for it would fail whole. What the database knows is what counts.
+    from .conftest import rewrite
+    rewrite(box, "Shop", {"1": {"timeZone": "posix/Europe/Paris"}})
+    conn = signed_in(box, "Odd zone", ["employee:all"])
+    result = conn.sync(["Sale", "Shop"], progress=False)
+    assert "sales" in result.models and "daily_sales" in result.models, result.notes
+    assert any("posix/Europe/Paris" in note for note in result.notes), result.notes
+    sales = conn.read("sales")
+    sales = sales[sales["shop_id"].astype(str) == "1"]
+    utc_dates = pd.to_datetime(sales["completed_at"], utc=True).dt.strftime("%Y-%m-%d")
+    assert len(sales) and (pd.to_datetime(sales["local_date"]).dt.strftime("%Y-%m-%d") == utc_dates).all()
