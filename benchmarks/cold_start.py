@@ -1,7 +1,7 @@
 """Cold import: `from ls_widget import LightspeedConnection` against `import anywidget`, in fresh interpreters.
 
-The panel should cost an analyst little more than any anywidget: the OAuth machinery (authlib, its JOSE library,
-httpx) loads on the first sign-in or request, not with the panel. Each figure is the median of --repeat fresh
+The panel should cost an analyst little more than any anywidget: the OAuth and HTTP machinery (httpx and
+the token code) loads on the first sign-in or request, not with the panel. Each figure is the median of --repeat fresh
 processes, both measured alternately in one run, reported as a ratio.
 
     python benchmarks/cold_start.py --repeat 15

@@ -1,6 +1,9 @@
-"""From a valid connection form to a ready session: credentials, the OAuth round trip, the account, the tokens.
+"""The sign-in's steps, given the credentials (``credentials.py`` finds them): the authorize URL, then the redirect
+checked, the code traded, the tokens stored and the account found.
 
-Kept apart from the panel so the same steps serve the widget, ``LightspeedConnection.load`` and plain scripts.
+Kept apart from the panel and from ``connection.py``, which calls these steps for a sign-in (``begin``, ``complete``)
+and, when a saved connection is reopened, to prove its stored sign-in still works (``discover_account``). The
+analyst's session is ``connection.py``'s to open; ``discover_account`` opens only a short-lived probe.
 """
 
 from __future__ import annotations

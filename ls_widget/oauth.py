@@ -11,13 +11,12 @@ carries an ``error``: a stale or foreign ``?error=access_denied`` cannot cancel 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
-
-from authlib.common.security import generate_token
-from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from .answers import ERROR_CODE, MAX_PASTE, printable
 from .credentials import Credentials
@@ -48,7 +47,7 @@ def start_authorization(profile: Profile, credentials: Credentials, scopes) -> t
     """A fresh ``state`` (256 bits) and PKCE verifier, and the authorize URL that carries them."""
     pending = PendingAuthorization(
         state=secrets.token_urlsafe(32),
-        code_verifier=generate_token(64),  # 64 chars from [A-Za-z0-9]: within PKCE's 43..128 base64url rule
+        code_verifier=secrets.token_urlsafe(48),  # 48 random bytes: 64 base64url characters, within PKCE's 43..128
         api_type=profile.api_type,
         client_id=credentials.client_id,
         scopes=tuple(scopes),
@@ -58,11 +57,17 @@ def start_authorization(profile: Profile, credentials: Credentials, scopes) -> t
         "client_id": credentials.client_id,
         "scope": " ".join(pending.scopes),
         "state": pending.state,
-        "code_challenge": create_s256_code_challenge(pending.code_verifier),
+        "code_challenge": s256_challenge(pending.code_verifier),
         "code_challenge_method": "S256",
     }
     # %20 between scopes: Lightspeed's documented "+" decodes to the same space.
     return f"{profile.authorize_endpoint}?{urlencode(query, quote_via=quote)}", pending
+
+
+def s256_challenge(code_verifier: str) -> str:
+    """RFC 7636's S256 ``code_challenge``: the unpadded base64url SHA-256 of the (ASCII) verifier."""
+    digest = hashlib.sha256(code_verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 def parse_redirect(redirected: str) -> RedirectResult:
@@ -151,26 +156,6 @@ def check_redirect(result: RedirectResult, pending: PendingAuthorization | None)
     return code
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def _callback_error_message(result: RedirectResult) -> str:
     error = getattr(result, "error", None)
     description = getattr(result, "error_description", None)
@@ -191,13 +176,3 @@ def _same_state(received: Any, expected: str) -> bool:
         return False
     # surrogatepass: a lone surrogate (possible in text that came through JSON) must not make encoding fail.
     return secrets.compare_digest(received.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
-
-
-
-
-
-
-
-
-
-

@@ -1,21 +1,20 @@
 """Lightspeed's token endpoint: trading a code, refreshing, revoking; and reading its answers without trusting them.
 
-Token requests are form-encoded with the client credentials in the body and never a ``scope`` field (the token
-endpoint answers that with ``invalid_grant``). authlib's OAuth2Client does the requests; it is built without
-``scope`` and ``redirect_uri`` for exactly that reason, and imported only here, when a sign-in or a refresh needs it.
+Each request is one form-encoded POST (docs/lightspeed-api.md sections 1.5 and 1.8) made with httpx: the client
+credentials go in the body (``client_secret_post``; a public client sends only its ``client_id``), and never a
+``scope`` or ``redirect_uri`` field (Lightspeed answers a refresh carrying ``scope`` with ``invalid_grant``).
 
 Nothing the token endpoint answers is believed unchecked: a captive portal, a proxy or a broken server can answer
-anything. An httpx response hook captures the raw answer (reading at most _MAX_BODY bytes), and that answer, not
-authlib's reading of it, becomes either a Token or an AuthorizationError giving the HTTP status, the start of the
-answer (secrets blanked) and what to do. authlib's own parsing cannot be relied on for that: on some malformed answers
-it raises ValueError, OverflowError or TypeError before anything can be checked.
+anything. The body is streamed and read, decoded, up to _MAX_BODY bytes; that answer then becomes either a Token
+(``Token.from_response`` checks every field) or an AuthorizationError giving the HTTP status, the start of the answer
+(secrets blanked) and what to do.
 """
 
 from __future__ import annotations
 
-import warnings
-from contextlib import contextmanager
-from typing import Any, Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Iterable
+from urllib.parse import urlencode
 
 import httpx
 
@@ -26,16 +25,23 @@ from .oauth import PendingAuthorization
 from .profiles import Profile
 from .tokens import Token
 
-with warnings.catch_warnings():
-    # authlib 1.9 warns on import that its httpx integration prefers the "httpx2" fork; ls_widget uses httpx on
-    # purpose (one HTTP stack for OAuth and the API), and the warning would print in red in every notebook.
-    warnings.filterwarnings("ignore", message=r".*httpx.*deprecated.*", category=DeprecationWarning)
-    from authlib.integrations.httpx_client import OAuth2Client
-
 _TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 # A token answer is a few kilobytes. Reading stops beyond this, so a captive portal's page or a runaway stream is
 # refused instead of filling memory.
 _MAX_BODY = 1024 * 1024
+_HEADERS = {"Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"}
+# What to do when a field cannot even be encoded (a lone surrogate, which only a damaged file or paste can hold).
+# Keyed by form field; the value itself is never shown.
+_UNSENDABLE = {
+    "code": ("The authorization code is damaged: copy the whole address from the browser's address bar again.",
+             "invalid_request"),
+    "refresh_token": ("The stored refresh token is damaged (it holds characters that cannot be sent): sign in again "
+                      "with 'Save and authorize'.", "invalid_grant"),
+    "client_id": ("The OAuth 2.0 client's ID holds characters that cannot be sent: enter it again in 'Edit OAuth 2.0 "
+                  "client' (for Lightspeed v2, in LS_WIDGET_V2_CLIENT_ID).", "invalid_client"),
+    "client_secret": ("The OAuth 2.0 client's secret holds characters that cannot be sent: enter it again in 'Edit "
+                      "OAuth 2.0 client' (for Lightspeed v2, in LS_WIDGET_V2_CLIENT_SECRET).", "invalid_client"),
+}
 
 
 def exchange_code(
@@ -50,18 +56,9 @@ def exchange_code(
 
     ``_transport`` is a test seam: an httpx transport to use instead of the network.
     """
-    return _token_request(
-        profile,
-        credentials,
-        kind="exchange",
-        pending=pending,
-        previous=None,
-        hide=(code, pending.code_verifier),
-        transport=_transport,
-        grant_type="authorization_code",
-        code=code,
-        code_verifier=pending.code_verifier,
-    )
+    form = {"grant_type": "authorization_code", "code": code, "code_verifier": pending.code_verifier}
+    return _token_request(profile, credentials, form, kind="exchange", pending=pending, previous=None,
+                          hide=(code, pending.code_verifier), transport=_transport)
 
 
 def refresh(
@@ -70,139 +67,136 @@ def refresh(
     """A new token pair from the refresh token (which Lightspeed then retires)."""
     if not token.refresh_token:
         raise AuthorizationError("This connection has no refresh token: sign in again.", error="invalid_grant")
-    return _token_request(
-        profile,
-        credentials,
-        kind="refresh",
-        pending=None,
-        previous=token,
-        hide=(token.refresh_token, token.access_token),
-        transport=_transport,
-        refresh_token=token.refresh_token,
-    )
+    form = {"grant_type": "refresh_token", "refresh_token": token.refresh_token}
+    return _token_request(profile, credentials, form, kind="refresh", pending=None, previous=token,
+                          hide=(token.refresh_token, token.access_token), transport=_transport)
 
 
-def revoke(profile: Profile, credentials: Credentials, token: Token) -> None:
+def revoke(
+    profile: Profile, credentials: Credentials, token: Token, *, _transport: httpx.BaseTransport | None = None
+) -> None:
     """Invalidate the refresh token and its access token (v3 only; v2 has no revoke endpoint)."""
     if not profile.revoke_endpoint or not token.refresh_token:
         return
-    body = {"client_id": credentials.client_id, "refresh_token": token.refresh_token}
-    if credentials.client_secret:
-        body["client_secret"] = credentials.client_secret
+    hide = (token.refresh_token, token.access_token, credentials.client_secret)
+    body = _form_body({"refresh_token": token.refresh_token}, credentials)
     try:
-        with httpx.Client(timeout=_TIMEOUT) as http:
-            response = http.post(profile.revoke_endpoint, data=body)
-    except httpx.HTTPError as exc:
+        answer = _post(profile.revoke_endpoint, body, _transport)
+    except _UnreadableBody as exc:
+        raise AuthorizationError(f"Lightspeed's answer to the revocation (HTTP {exc.status}) could not be read: "
+                                 f"{exc.reason}.", error="invalid_response") from None
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise AuthorizationError(f"Could not reach Lightspeed to revoke the token ({type(exc).__name__}).",
                                  error="network_error") from None
-    if response.status_code >= 400:
-        error, description = oauth_error(json_object(response.content), (token.refresh_token, token.access_token,
-                                                                           credentials.client_secret))
+    if answer.status >= 400:
+        error, description = oauth_error(json_object(answer.body), hide)
         detail = f": {description or error}" if description or error else ""
-        raise AuthorizationError(f"Lightspeed refused to revoke the token (HTTP {response.status_code}){detail}.",
-                                 error=error or f"http_{response.status_code}")
+        raise AuthorizationError(f"Lightspeed refused to revoke the token (HTTP {answer.status}){detail}.",
+                                 error=error or f"http_{answer.status}")
 
 
-@contextmanager
-def _client(
-    credentials: Credentials,
-    transport: httpx.BaseTransport | None,
-    on_response: Callable[[httpx.Response], None],
-) -> Iterator[OAuth2Client]:
-    # No scope, no redirect_uri: authlib would add them to token requests (see the design's known pitfalls).
-    method = "client_secret_post" if credentials.client_secret else "none"
-    client = OAuth2Client(
-        client_id=credentials.client_id,
-        client_secret=credentials.client_secret,
-        token_endpoint_auth_method=method,
-        timeout=_TIMEOUT,
-        transport=transport,
-        event_hooks={"response": [on_response]},
-    )
-    try:
-        yield client
-    finally:
-        client.close()
+@dataclass(frozen=True)
+class _Answer:
+    """What the endpoint answered: its status, headers and body (decoded, at most _MAX_BODY bytes)."""
+
+    status: int
+    headers: httpx.Headers
+    body: bytes
 
 
-class _TooLarge(Exception):
-    """Raised from the response hook: the answer went past _MAX_BODY. Carries its status and first bytes."""
+class _UnreadableBody(Exception):
+    """The answer's body went past _MAX_BODY or does not match its Content-Encoding. Carries the status, what went
+    wrong and the first bytes read."""
 
-    def __init__(self, status: int, head: bytes) -> None:
+    def __init__(self, status: int, reason: str, head: bytes = b"", too_large: bool = False) -> None:
         super().__init__(status)
-        self.status = status
-        self.head = head
+        self.status, self.reason, self.head, self.too_large = status, reason, head, too_large
 
 
-def _read_capped(response: httpx.Response) -> None:
-    """Read the body now, decoded, but no more than _MAX_BODY bytes of it (a gzip bomb counts at its real size)."""
+def _form_body(fields: dict[str, str], credentials: Credentials) -> bytes:
+    """The form, with the client's credentials, as the bytes to send; AuthorizationError for a field that cannot be
+    encoded (naming the field, never its value)."""
+    fields = {**fields, "client_id": credentials.client_id}
+    if credentials.client_secret:
+        fields["client_secret"] = credentials.client_secret
+    for name, value in fields.items():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            message, error = _UNSENDABLE.get(name, (f"The {name} to send is damaged: start again.", "invalid_request"))
+            raise AuthorizationError(message, error=error) from None
+    return urlencode(fields).encode("ascii")
+
+
+def _post(url: str, body: bytes, transport: httpx.BaseTransport | None) -> _Answer:
+    """POST the form and read the answer, redirects not followed. Raises _UnreadableBody, httpx.HTTPError (the
+    network) or httpx.InvalidURL (a malformed LS_WIDGET_AUTH_URL)."""
+    with httpx.Client(timeout=_TIMEOUT, transport=transport, follow_redirects=False) as http:
+        with http.stream("POST", url, content=body, headers=_HEADERS) as response:
+            return _Answer(response.status_code, response.headers, _read_capped(response))
+
+
+def _read_capped(response: httpx.Response) -> bytes:
+    """The body, decoded, but no more than _MAX_BODY bytes of it (a gzip bomb counts at its real size)."""
     chunks: list[bytes] = []
     size = 0
-    for chunk in response.iter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > _MAX_BODY:
-            raise _TooLarge(response.status_code, b"".join(chunks)[:65536])
-    # What response.read() itself stores; the client, and authlib after it, then read the body from here.
-    response._content = b"".join(chunks)
+    try:
+        for chunk in response.iter_bytes():
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > _MAX_BODY:
+                raise _UnreadableBody(response.status_code, f"more than {_MAX_BODY // 1024} KiB",
+                                      b"".join(chunks)[:65536], too_large=True)
+    except httpx.DecodingError:
+        raise _UnreadableBody(response.status_code, "its Content-Encoding does not match it") from None
+    return b"".join(chunks)
 
 
 def _token_request(
     profile: Profile,
     credentials: Credentials,
+    form: dict[str, str],
     *,
     kind: str,
     pending: PendingAuthorization | None,
     previous: Token | None,
     hide: Iterable[str | None],
     transport: httpx.BaseTransport | None,
-    **params: Any,
 ) -> Token:
     url = profile.token_endpoint
     hide = (*hide, credentials.client_secret)
-    answers: list[httpx.Response] = []
-
-    def capture(response: httpx.Response) -> None:
-        answers.append(response)
-        _read_capped(response)
-
-    with _client(credentials, transport, capture) as client:
-        call = client.fetch_token if kind == "exchange" else client.refresh_token
-        try:
-            call(url, **params)
-        except _TooLarge as exc:
+    body = _form_body(form, credentials)
+    try:
+        answer = _post(url, body, transport)
+    except _UnreadableBody as exc:
+        if exc.too_large:
             raise AuthorizationError(
                 f"Lightspeed's token endpoint answered HTTP {exc.status} with more than {_MAX_BODY // 1024} KiB, "
                 f"where a token answer is a few KiB. {quote_start(exc.head, hide)} {_advice(0, kind)}",
                 error="invalid_response" if 200 <= exc.status < 300 else f"http_{exc.status}",
             ) from None
-        except httpx.DecodingError:
-            status = answers[-1].status_code if answers else 0
-            raise AuthorizationError(
-                f"Lightspeed's token endpoint answered HTTP {status} with a body that cannot be decoded (its "
-                f"Content-Encoding does not match it). {_advice(0, kind)}",
-                error="invalid_response",
-            ) from None
-        except httpx.TransportError as exc:
-            raise AuthorizationError(
-                f"Could not reach Lightspeed's token endpoint at {url} ({type(exc).__name__}). Check the network "
-                "connection (and LS_WIDGET_AUTH_URL if you set it).",
-                error="network_error",
-            ) from None
-        except Exception as exc:
-            # authlib or httpx refused the answer its own way (HTTPStatusError, OAuthError, ValueError,
-            # OverflowError, TypeError...). The captured answer says what it was, the same way every time.
-            if not answers:
-                raise AuthorizationError(
-                    f"Could not send the token request to {url} ({type(exc).__name__}). Check LS_WIDGET_AUTH_URL if "
-                    "you set it, then try again.",
-                    error="network_error",
-                ) from None
-    return _token_from_answer(answers[-1], kind=kind, profile=profile, pending=pending, previous=previous, hide=hide)
+        raise AuthorizationError(
+            f"Lightspeed's token endpoint answered HTTP {exc.status} with a body that cannot be decoded (its "
+            f"Content-Encoding does not match it). {_advice(0, kind)}",
+            error="invalid_response",
+        ) from None
+    except httpx.TransportError as exc:
+        raise AuthorizationError(
+            f"Could not reach Lightspeed's token endpoint at {printable(url, 100)} ({type(exc).__name__}). Check the "
+            "network connection (and LS_WIDGET_AUTH_URL if you set it).",
+            error="network_error",
+        ) from None
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        raise AuthorizationError(
+            f"Could not send the token request to {printable(url, 100)} ({type(exc).__name__}). Check "
+            "LS_WIDGET_AUTH_URL if you set it, then try again.",
+            error="network_error",
+        ) from None
+    return _token_from_answer(answer, kind=kind, profile=profile, pending=pending, previous=previous, hide=hide)
 
 
 def _token_from_answer(
-    response: httpx.Response,
+    answer: _Answer,
     *,
     kind: str,
     profile: Profile,
@@ -210,9 +204,8 @@ def _token_from_answer(
     previous: Token | None,
     hide: Iterable[str | None],
 ) -> Token:
-    """The token in a captured answer, or an AuthorizationError with its status, its first characters and advice."""
-    status = response.status_code
-    body = response.content
+    """The token in an answer, or an AuthorizationError with its status, its first characters and advice."""
+    status, body = answer.status, answer.body
     data = json_object(body)
     if data is not None:  # the new tokens, whatever their shape, are blanked in messages too
         hide = (*hide, *(data.get(key) for key in ("access_token", "refresh_token", "id_token")))
@@ -227,7 +220,7 @@ def _token_from_answer(
             error="invalid_response" if 200 <= status < 300 else f"http_{status}",
         )
     if not 200 <= status < 300:
-        where = printable(redact(response.headers.get("location", ""), hide), 100) if 300 <= status < 400 else ""
+        where = printable(redact(answer.headers.get("location", ""), hide), 100) if 300 <= status < 400 else ""
         raise AuthorizationError(
             f"Lightspeed's token endpoint answered HTTP {status}{' (to ' + where + ')' if where else ''}. "
             f"{quote_start(body, hide)} {_advice(status, kind)}",

@@ -40,7 +40,7 @@ _ACCOUNT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 class _UnusableAnswer(AuthorizationError):
     """A token-endpoint answer with a missing or malformed field. ``problem`` names it (never a secret's value), so
-    oauth.py can add the HTTP status and the start of the answer."""
+    token_endpoint.py can add the HTTP status and the start of the answer."""
 
     def __init__(self, problem: str) -> None:
         super().__init__(

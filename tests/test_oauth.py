@@ -9,7 +9,7 @@ import pytest
 
 from ls_widget import AuthorizationError
 from ls_widget.credentials import Credentials
-from ls_widget.oauth import check_redirect, parse_redirect, start_authorization
+from ls_widget.oauth import check_redirect, parse_redirect, s256_challenge, start_authorization
 from ls_widget.profiles import V2, V3
 
 SCOPES = ("employee:inventory_read", "employee:register_read")
@@ -29,6 +29,10 @@ def test_authorize_url_carries_exactly_lightspeeds_parameters():
     digest = hashlib.sha256(pending.code_verifier.encode()).digest()
     assert query["code_challenge"] == [base64.urlsafe_b64encode(digest).decode().rstrip("=")]
     assert "secret" not in url
+
+
+def test_the_s256_challenge_matches_rfc_7636_appendix_b():
+    assert s256_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
 
 
 def test_state_and_verifier_are_fresh_strong_and_well_formed():
@@ -105,10 +109,34 @@ def test_error_messages_never_carry_the_code():
 
 
 def test_importing_the_package_shows_no_warning():
-    """authlib's httpx-integration deprecation notice would print in red in every notebook."""
+    """A warning raised on import prints in red in every notebook (authlib's httpx notice once did)."""
     import subprocess
     import sys
 
     code = "import ls_widget; ls_widget.LightspeedConnection"
     done = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True, text=True)
     assert done.returncode == 0 and "Warning" not in done.stderr, done.stderr
+
+
+def test_signing_in_and_refreshing_need_no_oauth_library():
+    """authlib is no dependency: the authorize URL, the code exchange and a refresh run with it made unimportable."""
+    import subprocess
+    import sys
+
+    code = """if True:
+        import sys, time
+        sys.modules["authlib"] = None  # `import authlib` now fails as if it were not installed
+        import httpx
+        from ls_widget.credentials import Credentials
+        from ls_widget.oauth import start_authorization
+        from ls_widget.profiles import V3
+        from ls_widget.token_endpoint import exchange_code, refresh
+        answer = b'{"token_type": "Bearer", "expires_in": 3600, "access_token": "a1", "refresh_token": "r1"}'
+        mock = httpx.MockTransport(lambda request: httpx.Response(200, content=answer))
+        _, pending = start_authorization(V3, Credentials("cid"), ("employee:all",))
+        token = exchange_code(V3, Credentials("cid"), "the-code", pending, _transport=mock)
+        print(refresh(V3, Credentials("cid"), token, _transport=mock).access_token)
+    """
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["a1"], done.stdout

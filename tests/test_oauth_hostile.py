@@ -3,7 +3,7 @@
 A captive portal, a proxy or a broken server can answer anything: HTML with 200, JSON that is not an object, fields of
 the wrong type, absurd lifetimes, megabytes. Each must become an AuthorizationError whose message gives the HTTP
 status and the start of the answer (never a secret), with a sensible ``.error``. The same answers are played through
-an httpx MockTransport and through a real HTTP server on 127.0.0.1 (the network path authlib really takes). Token's
+an httpx MockTransport and through a real HTTP server on 127.0.0.1 (the network path a sign-in really takes). Token's
 own checks (from_response, from_record, jwt_claims) are tested here too, by example and with hypothesis.
 """
 
@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from ls_widget import AuthorizationError
 from ls_widget.credentials import Credentials
 from ls_widget.oauth import start_authorization
-from ls_widget.token_endpoint import exchange_code, refresh
+from ls_widget.token_endpoint import exchange_code, refresh, revoke
 from ls_widget.profiles import V2, V3
 from ls_widget.tokens import Token, jwt_claims
 
@@ -193,8 +193,8 @@ def test_a_refresh_sends_no_scope_and_keeps_what_the_answer_omits():
     assert set(form) == {"grant_type", "refresh_token", "client_id", "client_secret"}
 
 
-def test_answers_authlib_itself_chokes_on_are_read_correctly(pending):
-    """authlib turns expires_in into int() before anyone can look: "3600.5" raises ValueError inside it."""
+def test_a_fractional_expires_in_and_a_junk_expires_at_are_read(pending):
+    """Generic OAuth clients turn expires_in into int() (authlib raised ValueError on "3600.5"): ours reads it."""
     mock = Recorder(200, JSON_TYPE, answer(expires_in="3600.5", expires_at="whenever"))
     tok = exchange_code(V3, credentials(), CODE, pending, _transport=mock.transport)
     assert tok.lifetime == 3600.5
@@ -219,6 +219,58 @@ def test_secrets_echoed_by_a_server_are_hidden(pending):
     with pytest.raises(AuthorizationError) as info:
         exchange_code(V3, credentials(), CODE, pending, _transport=mock.transport)
     assert_explained(info.value, 400, "http_400", "grant_type=authorization_code", pending)
+
+
+def test_a_public_client_sends_its_id_and_no_secret(pending):
+    mock = Recorder(200, JSON_TYPE, answer())
+    exchange_code(V3, Credentials("public-cid"), CODE, pending, _transport=mock.transport)
+    (request,) = mock.requests
+    assert request.headers["accept"] == "application/json"
+    form = {key: values[0] for key, values in parse_qs(request.content.decode()).items()}
+    assert form == {"grant_type": "authorization_code", "code": CODE, "code_verifier": pending.code_verifier,
+                    "client_id": "public-cid"}
+
+
+@pytest.mark.parametrize("field, expected, advice", [
+    ("refresh_token", "invalid_grant", "sign in again"),
+    ("client_secret", "invalid_client", "client's secret"),
+    ("client_id", "invalid_client", "client's ID"),
+])
+def test_a_damaged_value_that_cannot_be_sent_says_which_and_what_to_do(field, expected, advice):
+    """A lone surrogate (a damaged token file or secret) cannot be form-encoded: nothing is sent, and the message names
+    the field without its value."""
+    damaged = "DAMAGED-VALUE-\udc80-SECRET"
+    stale = Token(OLD_ACCESS, damaged if field == "refresh_token" else OLD_REFRESH, time.time() - 10)
+    who = Credentials(damaged if field == "client_id" else "cid", damaged if field == "client_secret" else SECRET)
+    mock = Recorder(200, JSON_TYPE, answer())
+    with pytest.raises(AuthorizationError) as info:
+        refresh(V3, who, stale, _transport=mock.transport)
+    assert info.value.error == expected and mock.requests == []
+    assert advice in str(info.value) and "DAMAGED-VALUE" not in str(info.value)
+
+
+@pytest.mark.parametrize("auth_url", ["http://[::1", "http://\x01x", "no-scheme.example"])
+def test_a_malformed_auth_url_is_a_network_error_naming_the_setting(monkeypatch, auth_url, pending):
+    monkeypatch.setenv("LS_WIDGET_AUTH_URL", auth_url)
+    with pytest.raises(AuthorizationError, match="LS_WIDGET_AUTH_URL") as info:
+        exchange_code(V3, credentials(), CODE, pending)
+    assert info.value.error == "network_error" and str(info.value).isprintable()
+
+
+def test_a_revocation_refused_gives_the_oauth_error_without_secrets():
+    mock = Recorder(400, JSON_TYPE, json.dumps({"error": "invalid_request", "hint": f"{OLD_REFRESH} unknown"}).encode())
+    with pytest.raises(AuthorizationError, match="HTTP 400") as info:
+        revoke(V3, credentials(), previous_token(), _transport=mock.transport)
+    assert info.value.error == "invalid_request" and OLD_REFRESH not in str(info.value)
+    form = {key: values[0] for key, values in parse_qs(mock.requests[0].content.decode()).items()}
+    assert form == {"refresh_token": OLD_REFRESH, "client_id": "cid", "client_secret": SECRET}
+
+
+def test_a_revocation_answered_with_megabytes_is_cut_off():
+    mock = Recorder(500, HTML_TYPE, b"<html>" + b"x" * 5_000_000)
+    with pytest.raises(AuthorizationError, match="KiB") as info:
+        revoke(V3, credentials(), previous_token(), _transport=mock.transport)
+    assert info.value.error == "invalid_response"
 
 
 def test_several_megabytes_are_refused(pending):

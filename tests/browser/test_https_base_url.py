@@ -40,7 +40,7 @@ HTTPS_HINT = "Picked automatically: this page is served over HTTPS."
 
 def write_self_signed_cert(directory: Path) -> tuple[Path, Path]:
     """A certificate for 127.0.0.1 and localhost, signed by its own key; returns (certfile, keyfile).
-    (``cryptography`` is always there: authlib, a runtime dependency, requires it.)"""
+    (``cryptography`` comes with the test extra: the sandbox's ``joserfc`` requires it.)"""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec

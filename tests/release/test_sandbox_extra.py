@@ -21,11 +21,12 @@ def test_importing_the_sandbox_without_the_extra_names_it(module):
     assert module in last and HINT in last, last
 
 
-def test_no_core_module_needs_tornado():
-    # joserfc is not checked here: authlib (a core dependency) requires it itself, since authlib 1.6.6 or so.
+def test_no_core_module_needs_tornado_or_joserfc():
+    # Both come with the `sandbox` extra only (joserfc signs its JWTs); no core module may import them.
     script = """if True:
         import importlib, pkgutil, sys
         sys.modules["tornado"] = None
+        sys.modules["joserfc"] = None
         import ls_widget
         skip = ("ls_widget.sandbox", "ls_widget.capture.route")  # the sandbox; the route runs inside jupyter_server
         for found in pkgutil.walk_packages(ls_widget.__path__, "ls_widget."):
