@@ -1,7 +1,7 @@
 """Who signs in: the OAuth client's credentials, found without importing any OAuth machinery.
 
 The panel checks them on every "Save and authorize" (is the chosen client stored? is the v2 built-in client set?),
-so this module stays light: authlib and httpx load only when a sign-in or a request actually happens.
+so this module stays light: httpx and the OAuth code load only when a sign-in or a request actually happens.
 """
 
 from __future__ import annotations
