@@ -1,7 +1,9 @@
 """OAuth 2.0 clients: the client ID and secret an analyst registered at Lightspeed, stored by name.
 
-A client is saved as ``clients/<name>.json`` under the store's home, 0600. The secret is held in a private attribute,
-left out of ``repr`` and of every message, and read only by the OAuth code that sends it to Lightspeed's token endpoint.
+A client is saved as ``clients/<name>.json`` under the store's home, 0600, its secret in that file or, with
+``LS_WIDGET_SECRETS=keyring``, in the system keyring (see ``store``). In memory the secret is held in a private
+attribute, left out of ``repr`` and of every message, and read only by the OAuth code that sends it to Lightspeed's
+token endpoint.
 
 A stored file that is broken (hand-edited, truncated, from a full disk) raises ``StoreError`` naming the file and
 what to do, and never hides the other clients: ``read_client_summaries`` lists the good ones and the problems.
@@ -12,12 +14,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import store
 from .errors import ClientNotFoundError, ConfigurationError, StoreError
 from .names import normalize_name
+from .store import RecordStore
 
-_KIND = "clients"
 _WHAT = "OAuth 2.0 client"
+CLIENTS = RecordStore(
+    "clients", _WHAT, "delete it and add the client again in the panel ('Add OAuth 2.0 client')",
+    secret_fields=("client_secret",),
+)
 # Lightspeed's client IDs are long hex strings; anything printable without whitespace is accepted so that other
 # formats (and the sandbox's) keep working, but a pasted line break or space is caught.
 _CLIENT_ID = re.compile(r"^[!-~]{1,512}$")
@@ -49,27 +54,19 @@ class OAuthClient:
         Refuses (``ConfigurationError``) a new name that differs from a stored one only in case: Windows and macOS
         would keep both in one file. Raises ``StoreError`` when the disk refuses the write.
         """
-        _refuse_case_conflict(self.name)
-        record = {"name": self.name, "client_id": self.client_id, "client_secret": self._client_secret}
-        store.write_json(store.record_path(_KIND, self.name), record)
+        other = CLIENTS.conflict(self.name)
+        if other is not None:
+            raise ConfigurationError(_case_conflict_message(self.name, other))
+        CLIENTS.write(self.name, {"name": self.name, "client_id": self.client_id, "client_secret": self._client_secret})
         return self
 
     @classmethod
     def load(cls, name: str) -> "OAuthClient":
-        record = store.read_record(_KIND, name)
-        if record is None:
-            # The other stored names stay out of the message: it can end up in the panel's `error` (saved with the
-            # notebook) or a cell's traceback (saved too), and those clients may belong to unrelated projects.
-            raise ClientNotFoundError(
-                f"No stored OAuth 2.0 client named {name!r}. Add it in the panel with 'Add OAuth 2.0 client', or in "
-                f"Python with OAuthClient(name, client_id, client_secret).save(); ls_widget.oauth_clients() lists "
-                f"the stored ones."
-            )
-        return _from_record(record, name)
+        return CLIENTS.load(name, _from_record, _not_found)
 
     @staticmethod
     def delete(name: str) -> None:
-        store.delete_record(_KIND, name)
+        CLIENTS.delete(name)
 
     def __repr__(self) -> str:
         secret = "set" if self.has_secret else "none"
@@ -85,7 +82,7 @@ class OAuthClient:
 
 def oauth_clients() -> list[str]:
     """Names of the stored OAuth 2.0 clients, sorted."""
-    return store.record_names(_KIND)
+    return CLIENTS.names()
 
 
 def validate_name(name: object) -> str:
@@ -129,7 +126,7 @@ def client_from_dialog(content: dict, previous: str | None) -> OAuthClient:
     if name != previous:
         if name in oauth_clients():
             raise DialogError("name", f"A client named {name!r} already exists: pick another name, or edit that one.")
-        other = store.find_conflict(_KIND, name)
+        other = CLIENTS.conflict(name)
         if other is not None:
             # Also when renaming "store" to "Store": the panel saves the new name and then deletes the old one,
             # which on Windows and macOS is the same file, so the client would be lost.
@@ -180,27 +177,28 @@ def read_client_summaries() -> tuple[list[dict], list[StoreError]]:
 
 
 # -- reading a stored client ----------------------------------------------------------------------------------------
+def _not_found(name: str) -> ClientNotFoundError:
+    # The other stored names stay out of the message: it can end up in the panel's `error` (saved with the notebook)
+    # or a cell's traceback (saved too), and those clients may belong to unrelated projects.
+    return ClientNotFoundError(
+        f"No stored OAuth 2.0 client named {name!r}. Add it in the panel with 'Add OAuth 2.0 client', or in Python "
+        f"with OAuthClient(name, client_id, client_secret).save(); ls_widget.oauth_clients() lists the stored ones."
+    )
+
+
 def _from_record(record: dict[str, Any], name: str) -> OAuthClient:
     """The client a stored record describes; ``StoreError`` when the record is not one ``save()`` writes."""
-    path = store.record_path(_KIND, name)
     if "client_id" not in record:
-        raise store.broken_record(path, 'it has no "client_id"')
+        raise CLIENTS.broken(name, 'it has no "client_id"')
     client_id, secret = record["client_id"], record.get("client_secret")
     if not isinstance(client_id, str):
-        raise store.broken_record(path, 'its "client_id" is not text')
+        raise CLIENTS.broken(name, 'its "client_id" is not text')
     if secret is not None and not isinstance(secret, str):
-        raise store.broken_record(path, 'its "client_secret" is not text')
-    display_name = store.stored_name(_KIND, name, record)
+        raise CLIENTS.broken(name, 'its "client_secret" is not text')
     try:
-        return OAuthClient(display_name, client_id, secret)
+        return OAuthClient(CLIENTS.stored_name(name, record), client_id, secret)
     except ConfigurationError as exc:  # the messages never hold the secret
-        raise store.broken_record(path, f"it does not hold a valid client ({exc})") from None
-
-
-def _refuse_case_conflict(name: str) -> None:
-    other = store.find_conflict(_KIND, name)
-    if other is not None:
-        raise ConfigurationError(_case_conflict_message(name, other))
+        raise CLIENTS.broken(name, f"it does not hold a valid client ({exc})") from None
 
 
 def _case_conflict_message(name: str, other: str) -> str:

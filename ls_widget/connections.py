@@ -10,12 +10,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from . import store
 from .errors import ConfigurationError
-from .names import normalize_name
 from .profiles import PROFILES
+from .store import RecordStore
 
-_KIND = "connections"
+CONNECTIONS = RecordStore("connections", "connection", "delete it and save the connection again")
 # The panel's capture modes (its `capture_mode` trait): a record must hold one the panel accepts.
 CAPTURE_MODES = ("auto", "jupyter", "paste")
 
@@ -35,37 +34,30 @@ class ConnectionRecord:
 
     def __post_init__(self) -> None:
         # One normalisation for every stored name: "  Downtown " and "Downtown" are the same connection.
-        self.name = normalize_name(self.name, "connection")
+        self.name = CONNECTIONS.name(self.name)
 
     def path(self):
-        return store.record_path(_KIND, self.name)
+        return CONNECTIONS.path(self.name)
 
     def save(self, *, replacing: str | None = None) -> None:
         """Save these settings; ``ConfigurationError`` for a new name that clashes in case with a saved one,
         ``StoreError`` when the disk refuses. ``replacing``: the name this record is being renamed from, which
         may differ from it only in case (the caller deletes it afterwards)."""
         check_new_name(self.name, replacing=replacing)
-        store.write_json(self.path(), asdict(self))
+        CONNECTIONS.write(self.name, asdict(self))
 
     @classmethod
     def load(cls, name: str) -> "ConnectionRecord":
-        data = store.read_record(_KIND, name)
-        if data is None:
-            saved = ", ".join(repr(n) for n in saved_connections()) or "none yet"
-            raise ConfigurationError(
-                f"No saved connection named {name!r} (saved: {saved}). Connections are saved by 'Save and "
-                f"authorize' or conn.save()."
-            )
-        return _from_record(data, name)
+        return CONNECTIONS.load(name, _from_record, _not_found)
 
     @staticmethod
     def delete(name: str) -> None:
-        store.delete_record(_KIND, name)
+        CONNECTIONS.delete(name)
 
 
 def saved_connections() -> list[str]:
     """Names of the saved connections, sorted."""
-    return store.record_names(_KIND)
+    return CONNECTIONS.names()
 
 
 def check_new_name(name: str, *, replacing: str | None = None) -> str:
@@ -75,8 +67,8 @@ def check_new_name(name: str, *, replacing: str | None = None) -> str:
 
     Call it before signing in, not only when saving: the sign-in stores tokens under the name first.
     """
-    name = normalize_name(name, "connection")
-    other = store.find_conflict(_KIND, name)
+    name = CONNECTIONS.name(name)
+    other = CONNECTIONS.conflict(name)
     if other is not None and not _same_name(other, replacing):
         raise ConfigurationError(
             f"A connection named {other!r} is already saved, and {name!r} differs from it only in upper/lower "
@@ -87,7 +79,7 @@ def check_new_name(name: str, *, replacing: str | None = None) -> str:
 
 def _same_name(stored: str, other: str | None) -> bool:
     try:
-        return other is not None and normalize_name(other, "connection") == stored
+        return other is not None and CONNECTIONS.name(other) == stored
     except ConfigurationError:
         return False
 
@@ -108,11 +100,18 @@ _CHECKS = {
 }
 
 
+def _not_found(name: str) -> ConfigurationError:
+    saved = ", ".join(repr(n) for n in saved_connections()) or "none yet"
+    return ConfigurationError(
+        f"No saved connection named {name!r} (saved: {saved}). Connections are saved by 'Save and authorize' or "
+        f"conn.save()."
+    )
+
+
 def _from_record(data: dict[str, Any], name: str) -> ConnectionRecord:
     """The record a saved file describes. Missing fields take their defaults (older files); unknown ones are ignored
     (newer versions); a field of the wrong kind is a ``StoreError``."""
-    path = store.record_path(_KIND, name)
-    fields: dict[str, Any] = {"name": store.stored_name(_KIND, name, data)}
+    fields: dict[str, Any] = {"name": CONNECTIONS.stored_name(name, data)}
     for key, (valid, expected) in _CHECKS.items():
         if key not in data:
             continue
@@ -122,7 +121,7 @@ def _from_record(data: dict[str, Any], name: str) -> ConnectionRecord:
         except TypeError:  # e.g. an unhashable value tested against a tuple
             ok = False
         if not ok:
-            raise store.broken_record(path, f"its {key!r} is {_describe(value)}, not {expected}")
+            raise CONNECTIONS.broken(name, f"its {key!r} is {_describe(value)}, not {expected}")
         fields[key] = value
     return ConnectionRecord(**fields)
 

@@ -2,8 +2,10 @@
 
 Every name the package stores passes through ``normalize_name`` first, so that "  Downtown " typed in the panel,
 "Downtown" passed in Python and the same word typed on a keyboard that produces decomposed accents all reach the
-same record. ``file_stem`` turns a normalised name into the file name (without ``.json``) it is stored under:
-percent-encoding keeps it reversible and valid on every common file system, Windows included.
+same record. It returns a ``Name``, the proof that this was done: handed a ``Name`` again it returns it as it is,
+so a name is normalised once where it enters (a panel field, a public call, a file name read from disk) however
+many layers it then passes through. ``file_stem`` turns a normalised name into the file name (without ``.json``)
+it is stored under: percent-encoding keeps it reversible and valid on every common file system, Windows included.
 """
 
 from __future__ import annotations
@@ -30,12 +32,23 @@ _WINDOWS_DEVICES = frozenset(
 _EXAMPLES = {"OAuth 2.0 client": "Reporting notebook"}
 
 
-def normalize_name(value: object, what: str = "connection") -> str:
+class Name(str):
+    """A name ``normalize_name`` accepted: text like any other, which is not normalised again.
+
+    Made only by ``normalize_name`` (and ``name_from_stem``, which goes through it).
+    """
+
+    __slots__ = ()
+
+
+def normalize_name(value: object, what: str = "connection") -> Name:
     """``value`` as the canonical name of a ``what`` (e.g. "connection", "OAuth 2.0 client").
 
     Text only; surrounding whitespace removed; Unicode NFC; no control characters or line breaks; 1 to 100
     characters; short enough to be a file name. Raises ``ConfigurationError`` saying what to change.
     """
+    if type(value) is Name:  # normalised already (a subclass could have changed what the text says)
+        return value
     if value is None or (isinstance(value, str) and not value.strip()):
         example = _EXAMPLES.get(what, "Downtown store reports")
         raise ConfigurationError(f"Give the {what} a name, e.g. {example!r}.")
@@ -52,7 +65,7 @@ def normalize_name(value: object, what: str = "connection") -> str:
             f"The {what} name {name[:24]!r}… is too long to store as a file name (each non-Latin character "
             f"counts up to 12 times): shorten it."
         )
-    return name
+    return Name(name)
 
 
 def file_stem(name: str) -> str:
@@ -77,13 +90,14 @@ def legacy_file_stem(name: str) -> str:
     return "%2E" + stem[1:] if stem.startswith(".") else stem
 
 
-def name_from_stem(stem: str) -> str | None:
+def name_from_stem(stem: str) -> Name | None:
     """The name stored under ``stem``, or ``None`` when no name is stored there (a file someone else made)."""
     try:
-        name = unquote(stem, errors="strict")
-        if normalize_name(name) != name:
-            return None
+        decoded = unquote(stem, errors="strict")
+        name = normalize_name(decoded)
     except (UnicodeDecodeError, ConfigurationError):
+        return None
+    if name != decoded:
         return None
     return name if stem in (file_stem(name), legacy_file_stem(name)) else None
 

@@ -5,6 +5,12 @@ stored token break the chain until the merchant signs in again. So nothing in me
 session reads the stored token before each request (one ``stat`` when nothing changed), a refresh happens only under
 a lock (a thread lock plus a file lock, for other processes), re-reads the stored token first (someone else may have
 refreshed already), and writes the new pair atomically *before* anyone uses the new access token.
+
+With ``LS_WIDGET_SECRETS=keyring`` the refresh token lives in the system keyring and the file points at it (see
+``store.RecordStore.write``): a refresh writes the keyring entry and the file under the same lock, each refresh token
+under a new entry that the file names only once it is in place, so the file always names a live refresh token.
+The access token stays in the file: it lives an hour, is read before every request, and Lightspeed's JWTs can be
+longer than Windows' Credential Locker holds (2.5 KB).
 """
 
 from __future__ import annotations
@@ -17,11 +23,11 @@ from typing import Callable, Iterator
 
 from filelock import FileLock
 
-from . import store
 from .errors import AuthorizationError, StoreError
+from .store import HOME_ENV, RecordStore, private_dir
 from .tokens import Token
 
-_KIND = "tokens"
+TOKENS = RecordStore("tokens", "connection", "delete it and sign in again", secret_fields=("refresh_token",))
 # Refresh this long before expiry (at most; see refresh_margin), so a request never starts with a token about to lapse.
 REFRESH_MARGIN = 300.0
 
@@ -39,8 +45,8 @@ class TokenStore:
     _registry_lock = threading.Lock()
 
     def __init__(self, connection_name: str) -> None:
-        self._name = connection_name
-        self.path = store.record_path(_KIND, connection_name)
+        self._name = TOKENS.name(connection_name)
+        self.path = TOKENS.path(self._name)
         with self._registry_lock:
             self._thread_lock = self._thread_locks.setdefault(self.path, threading.RLock())
         self._file_lock: FileLock | None = None
@@ -56,7 +62,7 @@ class TokenStore:
         with self._thread_lock:
             if self._file_lock is None:
                 # The lock file sits beside the tokens; creating it is a write, so only writers get here.
-                store.private_dir(_KIND)
+                private_dir(TOKENS.kind)
                 self._file_lock = FileLock(self._lock_path, mode=0o600)
             while True:
                 try:
@@ -64,7 +70,7 @@ class TokenStore:
                 except OSError as exc:
                     raise StoreError(
                         f"Could not lock {self.path} to update the sign-in ({exc.strerror or exc}). Check that "
-                        f"{self.path.parent} is writable (or point {store.HOME_ENV} elsewhere).", self.path
+                        f"{self.path.parent} is writable (or point {HOME_ENV} elsewhere).", self.path
                     ) from None
                 # A holder that deleted the sign-in removed the lock file too (see _remove_lock_file): a lock taken
                 # on that unlinked file guards nothing, so take the one at the path now.
@@ -98,7 +104,7 @@ class TokenStore:
         except FileNotFoundError:
             self._cached = None
             return None
-        record = store.read_record(_KIND, self._name)
+        record = TOKENS.read(self._name)
         if record is None:
             self._cached = None
             return None
@@ -126,16 +132,13 @@ class TokenStore:
     def save(self, token: Token) -> None:
         """Store a token from a new sign-in (refreshes go through ``refresh``)."""
         with self.locked():
-            store.write_json(self.path, token.to_record())
+            TOKENS.write(self._name, token.to_record())
         self._cached = None
 
     def delete(self) -> None:
         """Delete the stored sign-in, and its lock file with it (nothing of the connection's sign-in stays behind)."""
         with self.locked():
-            try:
-                self.path.unlink(missing_ok=True)
-            except OSError as exc:
-                raise StoreError(f"Could not delete {self.path} ({exc.strerror or exc}).", self.path) from None
+            TOKENS.delete(self._name)  # and the refresh token's keyring entry, if it has one
             self._remove_lock_file()
         self._cached = None
 
@@ -159,7 +162,7 @@ class TokenStore:
                 return current
             fresh = do_refresh(current)
             try:
-                store.write_json(self.path, fresh.to_record())
+                TOKENS.write(self._name, fresh.to_record())  # under the lock: keyring entry and file together
             except StoreError as exc:
                 raise StoreError(
                     f"Lightspeed issued new tokens but they could not be saved: {exc} The previous sign-in is "

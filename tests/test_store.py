@@ -6,7 +6,10 @@ import time
 import pytest
 
 from ls_widget import ConfigurationError, OAuthClient, store
-from ls_widget.connections import ConnectionRecord, check_new_name
+from ls_widget.clients import CLIENTS
+from ls_widget.connections import CONNECTIONS, ConnectionRecord, check_new_name
+from ls_widget.names import Name
+from ls_widget.storage import files
 
 
 def mode(path):
@@ -51,7 +54,7 @@ def test_write_is_atomic_a_failed_write_keeps_the_old_record(monkeypatch):
     def fail(*args, **kwargs):
         raise Boom()
 
-    monkeypatch.setattr(store.json, "dump", fail)
+    monkeypatch.setattr(files.json, "dump", fail)
     with pytest.raises(Boom):
         store.write_json(path, {"version": 2})
     monkeypatch.undo()
@@ -82,7 +85,7 @@ def test_a_name_too_long_for_a_file_is_a_clear_error():
 # -- reads never write -----------------------------------------------------------------------------------------
 def test_computing_a_path_or_reading_creates_nothing(ls_home):
     path = store.record_path("clients", "Shop")
-    assert store.read_record("clients", "Shop") is None
+    assert CLIENTS.read("Shop") is None
     assert store.record_names("clients") == []
     assert path.parent == ls_home / "clients"
     assert list(ls_home.iterdir()) == []  # no clients/ directory, and the home's mode untouched
@@ -91,7 +94,7 @@ def test_computing_a_path_or_reading_creates_nothing(ls_home):
 def test_reading_leaves_a_loose_directory_alone_and_the_next_write_tightens_it(ls_home):
     (ls_home / "clients").mkdir()
     os.chmod(ls_home / "clients", 0o755)
-    assert store.read_record("clients", "Shop") is None
+    assert CLIENTS.read("Shop") is None
     assert mode(ls_home / "clients") == 0o755  # reading changes nothing...
     store.write_json(store.record_path("clients", "Shop"), {})
     assert mode(ls_home / "clients") == 0o700  # ...writing makes it private
@@ -153,11 +156,11 @@ def test_files_the_store_did_not_write_are_not_listed(ls_home):
 # -- names that differ only in case (one file on Windows and macOS) ---------------------------------------------
 def test_find_conflict_reports_a_stored_name_differing_only_in_case():
     OAuthClient("Store", "abc").save()
-    assert store.find_conflict("clients", "store") == "Store"
-    assert store.find_conflict("clients", " STORE ") == "Store"
-    assert store.find_conflict("clients", "Store") is None  # itself: saving it again is an update
-    assert store.find_conflict("clients", "Stores") is None
-    assert store.find_conflict("connections", "store") is None  # kinds are separate
+    assert CLIENTS.conflict("store") == "Store"
+    assert CLIENTS.conflict(" STORE ") == "Store"
+    assert CLIENTS.conflict("Store") is None  # itself: saving it again is an update
+    assert CLIENTS.conflict("Stores") is None
+    assert CONNECTIONS.conflict("store") is None  # kinds are separate
 
 
 def test_a_new_client_differing_only_in_case_is_refused_an_update_is_not():
@@ -224,3 +227,31 @@ def test_sweep_age_is_configurable_and_leaves_records_alone(ls_home):
     store.sweep_temp_files(ls_home / "clients", older_than=-1)
     assert [p.name for p in (ls_home / "clients").iterdir()] == ["Shop.json"]
     store.sweep_temp_files(ls_home / "missing")  # a directory that is not there is not an error
+
+
+# -- a name is normalised once, where it enters -----------------------------------------------------------------
+def test_a_normalised_name_is_not_normalised_again():
+    from ls_widget.names import normalize_name
+
+    name = normalize_name("  Downtown ")
+    assert type(name) is Name and normalize_name(name) is name and CONNECTIONS.name(name) is name
+
+
+def test_loading_a_connection_and_its_sign_in_normalises_the_name_once(monkeypatch):
+    from ls_widget import names
+    from ls_widget.token_store import TokenStore
+
+    ConnectionRecord("Downtown").save()
+    calls = []
+    real = names.unicodedata.normalize
+
+    def counting(form, text):
+        calls.append(text)
+        return real(form, text)
+
+    monkeypatch.setattr(names.unicodedata, "normalize", counting)
+    record = ConnectionRecord.load(" Downtown ")
+    TokenStore(record.name).current()
+    assert record.name == "Downtown"
+    # The argument once, and the "name" the file holds once (what a file says is an input too); before, five times.
+    assert calls == ["Downtown", "Downtown"]

@@ -14,6 +14,8 @@ from ls_widget import LightspeedError, OAuthClient, store
 from ls_widget.clients import client_from_dialog, read_client_summaries
 from ls_widget.connections import ConnectionRecord
 from ls_widget.errors import StoreError
+from ls_widget.storage import files
+from ls_widget.token_store import TOKENS
 
 RAW_ERRORS = (UnicodeDecodeError, KeyError, TypeError, AttributeError, RecursionError)
 
@@ -90,12 +92,12 @@ def test_a_broken_connection_file_is_a_store_error_naming_it(content):
     check_store_error(info, path, "save the connection again")
 
 
-def test_read_record_only_returns_objects():
+def test_a_record_is_a_json_object():
     path = put("tokens", "Shop", b"[1, 2]")
     with pytest.raises(StoreError, match="holds a JSON array instead of an object") as info:
-        store.read_record("tokens", "Shop")
+        TOKENS.read("Shop")
     check_store_error(info, path, "sign in again")
-    assert store.read_record("tokens", "Nothing") is None
+    assert TOKENS.read("Nothing") is None
 
 
 def test_the_messages_say_what_is_wrong():
@@ -242,7 +244,7 @@ def fail_with(code):
 def test_a_refused_write_is_a_store_error_and_keeps_the_old_record(ls_home, monkeypatch, where, code, message):
     OAuthClient("Shop", "old-id").save()
     path = store.record_path("clients", "Shop")
-    target = {"mkstemp": (store.tempfile, "mkstemp"), "fsync": (os, "fsync"), "replace": (os, "replace")}[where]
+    target = {"mkstemp": (files.tempfile, "mkstemp"), "fsync": (os, "fsync"), "replace": (os, "replace")}[where]
     with monkeypatch.context() as patch:
         patch.setattr(*target, fail_with(code))
         with pytest.raises(StoreError, match=message) as info:
@@ -274,12 +276,12 @@ def test_a_refused_delete_is_a_store_error(monkeypatch):
 def test_reads_work_when_every_write_fails(ls_home, monkeypatch):
     OAuthClient("Shop", "abc").save()
     ConnectionRecord("Shop", scopes=["employee:all"]).save()
-    for module, name in ((os, "mkdir"), (os, "chmod"), (os, "replace"), (os, "unlink"), (store.tempfile, "mkstemp")):
+    for module, name in ((os, "mkdir"), (os, "chmod"), (os, "replace"), (os, "unlink"), (files.tempfile, "mkstemp")):
         monkeypatch.setattr(module, name, fail_with(errno.EROFS))
     assert OAuthClient.load("Shop").client_id == "abc"
     assert ConnectionRecord.load("Shop").scopes == ["employee:all"]
     assert ls_widget.oauth_clients() == ["Shop"] and ls_widget.saved_connections() == ["Shop"]
-    assert store.read_record("tokens", "Shop") is None and store.record_names("tokens") == []
+    assert TOKENS.read("Shop") is None and store.record_names("tokens") == []
 
 
 @contextmanager
@@ -314,7 +316,7 @@ def test_a_really_read_only_home(ls_home):
     with read_only(ls_home, ls_home / "clients", ls_home / "connections"):
         assert OAuthClient.load("Shop").client_id == "abc"
         assert ConnectionRecord.load("Shop").name == "Shop"
-        assert store.read_record("tokens", "Shop") is None
+        assert TOKENS.read("Shop") is None
         with pytest.raises(StoreError, match="read-only or not writable.*LS_WIDGET_HOME") as info:
             OAuthClient("Shop", "new-id").save()
         assert info.value.path == ls_home / "clients" / "Shop.json"
