@@ -4,9 +4,10 @@
 
 import { button, h, setText } from "./dom.js";
 import { createDialog } from "./dialog.js";
-import { errorSlot, label } from "./field.js";
+import { errorSlot, label, textInput } from "./field.js";
 import { copyText } from "./copy.js";
 import { NOT_HTTPS_WARNING } from "./redirect.js";
+import { unlessExpected } from "./kernel_link.js";
 
 /** @typedef {import("./types.js").ViewContext} ViewContext */
 /** @typedef {import("./types.js").ClientSummary} ClientSummary */
@@ -50,18 +51,18 @@ export function createClientDialog(ctx, { afterSave, lookup, onSaved, refresh })
   /**
    * @param {string} key
    * @param {string} text
-   * @param {Record<string, string | boolean>} attrs
+   * @param {{ type: "text" | "password", required?: boolean }} options
    */
-  const textField = (key, text, attrs) => {
+  const textField = (key, text, { type, required = false }) => {
     const id = ctx.id(`client-${key}`);
-    const input = h("input", { class: "ls-input", id, autocomplete: "off", spellcheck: "false", ...attrs });
+    const input = textInput({ id, type, "aria-required": required && "true" });
     const error = errorSlot(ctx, `client-${key}`, { target: input });
-    const element = h("div", { class: "ls-field" }, label(id, text, { required: attrs["aria-required"] === "true" }), input, error.element);
+    const element = h("div", { class: "ls-field" }, label(id, text, { required }), input, error.element);
     input.addEventListener("input", () => error.set(""), { signal: ctx.signal });
     return { input, error, element };
   };
-  const nameField = textField("name", "Client name", { type: "text", "aria-required": "true" });
-  const idField = textField("id", "Client ID", { type: "text", "aria-required": "true" });
+  const nameField = textField("name", "Client name", { type: "text", required: true });
+  const idField = textField("id", "Client ID", { type: "text", required: true });
   const secretField = textField("secret", "Client secret", { type: "password" });
 
   const general = h("p", { class: "ls-field-error", role: "alert", hidden: true });
@@ -70,12 +71,7 @@ export function createClientDialog(ctx, { afterSave, lookup, onSaved, refresh })
   const cancelButton = button("Cancel", { class: "ls-button" });
 
   // The help: Lightspeed's registration steps, with the redirect URI to paste there.
-  const redirectInput = h("input", {
-    class: "ls-input ls-input--mono",
-    type: "text",
-    readonly: true,
-    "aria-label": "Redirect URI to register",
-  });
+  const redirectInput = textInput({ mono: true, readonly: true, "aria-label": "Redirect URI to register" });
   const copyButton = button("Copy", { class: "ls-button", "aria-label": "Copy the redirect URI to register" });
   const copied = h("span", { class: "ls-muted", "aria-live": "polite" });
   const redirectWarning = h("p", { class: "ls-warning", hidden: true }, NOT_HTTPS_WARNING);
@@ -189,10 +185,20 @@ export function createClientDialog(ctx, { afterSave, lookup, onSaved, refresh })
     // No timeout: the analyst asked for this, a busy kernel answers once its cell ends, and "Saving…" says so.
     ctx.link
       .request("save_client", fields)
-      .then((reply) => {
-        if (mine === submits && pending && dialog.isOpen) answered(reply);
-      })
-      .catch(() => {}); // the view went away
+      .then(
+        (reply) => {
+          if (mine === submits && pending && dialog.isOpen) answered(reply);
+        },
+        // The message could not go out (the host has no kernel to give it to): nothing was saved, and saying so
+        // beats "Saving…" for ever.
+        unlessExpected("saving the OAuth 2.0 client", {
+          onFault: () => {
+            if (mine !== submits || !pending || !dialog.isOpen) return;
+            setPending(false);
+            showGeneral(NO_KERNEL_TEXT);
+          },
+        }),
+      );
   };
 
   /** @param {string} text */

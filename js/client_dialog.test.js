@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { within } from "@testing-library/dom";
 import { descriptionOf, mount, press, type } from "./test_utils.js";
 import { flush } from "./fake_model.js";
+import { NO_KERNEL_TEXT } from "./client_dialog.js";
 
 const CLIENTS = [
   { name: "Reporting", client_id: "abc123", has_secret: true },
@@ -227,6 +228,41 @@ describe("saving", () => {
     p.save.click();
     vi.advanceTimersByTime(9000);
     expect(p.dialog.textContent).toContain("still waiting for the kernel");
+  });
+
+  test("a host that will not send the save: nothing saved, and the dialog says so instead of Saving… for ever", async () => {
+    const p = await openDialog("Add OAuth 2.0 client");
+    type(p.clientName, "Mine");
+    type(p.clientId, "id-1");
+    type(p.secret, "s3cret");
+    const send = p.model.send.bind(p.model);
+    p.model.send = (/** @type {any} */ content) => {
+      if (content?.type === "save_client") throw new Error("no comm");
+      send(content);
+    };
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    p.save.click();
+    await flush();
+    expect(p.d.getByRole("alert").textContent).toBe(NO_KERNEL_TEXT);
+    expect(p.save.hasAttribute("aria-disabled")).toBe(false);
+    expect(p.dialog.getAttribute("aria-busy")).toBe("false");
+    // The console names what failed, and the secret is in none of it.
+    expect(logged).toHaveBeenCalledOnce();
+    expect(String(logged.mock.calls[0][0])).toContain("saving the OAuth 2.0 client");
+    expect(JSON.stringify(logged.mock.calls, (_, v) => (v instanceof Error ? `${v.message} ${v.cause}` : v))).not.toContain("s3cret");
+    logged.mockRestore();
+  });
+
+  test("the view going away while saving is no fault: nothing in the console", async () => {
+    const p = await openDialog("Add OAuth 2.0 client");
+    type(p.clientName, "Mine");
+    type(p.clientId, "id-1");
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    p.save.click();
+    p.cleanup();
+    await flush();
+    expect(logged).not.toHaveBeenCalled();
+    logged.mockRestore();
   });
 
   test("cleanup while open empties the secret", async () => {

@@ -9,7 +9,7 @@
 import { button, h, setText } from "./dom.js";
 import { errorSlot, label } from "./field.js";
 import { createClientDialog } from "./client_dialog.js";
-import { PROBE_TIMEOUT_MS } from "./kernel_link.js";
+import { NoAnswerError, NotSentError, PROBE_TIMEOUT_MS, isViewGone, unlessExpected } from "./kernel_link.js";
 
 /** @typedef {import("./types.js").ViewContext} ViewContext */
 /** @typedef {import("./types.js").ClientSummary} ClientSummary */
@@ -81,8 +81,14 @@ export function createClientField(ctx, { onProblems }) {
     refreshing = true;
     ctx.link
       .request("list_clients", {}, { timeoutMs: PROBE_TIMEOUT_MS, onLate: listed })
-      .then(listed)
-      .catch(() => {}) // no answer: kernel_link.js turns that into the "no kernel" state when it matters
+      .then(
+        listed,
+        // No answer in time, or no comm to ask on: kernel_link.js turns either into the "no kernel" state (and a late
+        // answer still lists the clients).
+        unlessExpected("asking Python for the stored OAuth 2.0 clients", {
+          expected: (error) => error instanceof NoAnswerError || error instanceof NotSentError || isViewGone(error),
+        }),
+      )
       .finally(() => (refreshing = false));
   };
 

@@ -40,6 +40,25 @@ export function errorSlot(ctx, name, { target, invalidTarget = target, hints = [
 }
 
 /**
+ * A one-line text box as the panel draws them. Never autocompleted: what it holds (a connection's name, a client's id
+ * or secret, an address with a code in it) is not for the browser to remember or offer elsewhere. Not spellchecked
+ * either, unless it holds `prose`: ids, secrets, addresses and scope ids are not words.
+ * @param {{ mono?: boolean, prose?: boolean, class?: string } & Record<string, import("./dom.js").AttrValue>} [options]
+ *   mono: an address or id, drawn in a fixed-width font; class: classes besides the panel's input classes; anything
+ *   else is an attribute (id, type, placeholder, readonly, aria-*, ...)
+ * @returns {HTMLInputElement}
+ */
+export function textInput({ mono = false, prose = false, class: extra = "", ...attrs } = {}) {
+  return h("input", {
+    class: ["ls-input", mono && "ls-input--mono", extra].filter(Boolean).join(" "),
+    type: "text",
+    autocomplete: "off",
+    spellcheck: prose ? null : "false",
+    ...attrs,
+  });
+}
+
+/**
  * A `<label>` for a control, with the visual required marker after the text (outside the accessible name).
  * @param {string} forId
  * @param {string} text

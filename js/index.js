@@ -3,407 +3,258 @@
 // twice), so nothing here lives at module level.
 //
 // The view is a function of the model: controls write to the model (Python validates and may refuse), and every
-// `change:<trait>` redraws the parts that show that trait. The only view-local state is what the model must not
-// hold: the dialogs' working copies, the client secret while it is typed, the panel's own validation result, the
-// sign-in in progress (its window and pending `state`, sign_in.js), and the list of stored clients (client_field.js).
+// change, Python's (`change:<trait>`) or this view's own, ends in one `redraw()`, which draws what view_state.js
+// derives from the model and this view's own state. That state is only what the model must not hold: the dialogs'
+// working copies, the client secret while it is typed, the panel's own validation result, the sign-in in progress
+// (its window and pending `state`, sign_in.js), the list of stored clients (client_field.js), and the few flags below.
 //
 // Drawn from saved widget state with no Python behind it (a static HTML export, a notebook not run yet), the panel
 // cannot do anything: kernel_link.js finds that out, and the form is then disabled as a whole (one <fieldset>) with
 // the reason in the status region.
 
-import { button, h, idFactory, requiredMark } from "./dom.js";
 import { isolateKeys } from "./keyboard.js";
 import { createNameField } from "./name_field.js";
 import { createApiTypeField } from "./api_type_field.js";
 import { createScopeField } from "./scope_picker.js";
 import { createClientField } from "./client_field.js";
 import { createRedirectField, currentPlan } from "./redirect_field.js";
-import { EXPIRED_TEXT, createPasteField } from "./paste_field.js";
+import { createPasteField } from "./paste_field.js";
 import { createSignIn } from "./sign_in.js";
 import { createConnectedSummary } from "./connected_summary.js";
-import { createStatus, statusLines } from "./status.js";
-import { FieldErrorState, badFields, checkForm } from "./validation.js";
-import { createKernelLink, offlineText } from "./kernel_link.js";
+import { createStatus } from "./status.js";
+import { FIELD_ORDER, FieldErrorState, badFields, checkForm } from "./validation.js";
+import { offlineText } from "./kernel_link.js";
+import { createViewContext } from "./view_context.js";
+import { createFrame } from "./frame.js";
+import { viewState } from "./view_state.js";
 
 /** @typedef {import("./types.js").Model} Model */
+/** @typedef {import("./types.js").PanelModel} PanelModel */
 /** @typedef {import("./types.js").ViewContext} ViewContext */
 /** @typedef {import("./types.js").FieldName} FieldName */
 
-const TRANSIENT_MS = 4000;
+/** Traits whose change needs nothing but the redraw (see `meaning` in render for the others). */
+const DRAWN_ONLY = /** @type {const} */ ([
+  "_client", "_notice", "account_id", "account_name", "redirect_uri", "_granted_scopes", "_expires_at", "_last_sync",
+]);
 
 /** @type {import("@anywidget/types").Render<Model>} */
 function render({ model, el, signal }) {
-  const controller = new AbortController();
-  /** @type {(() => void)[]} */
-  const unlisten = [];
-  /** @type {ReturnType<typeof setTimeout> | undefined} */
-  let transientTimer;
-  let transient = "";
-  /** @type {((status: import("./types.js").Status) => boolean) | null} the statuses the transient still holds for */
-  let transientHolds = null;
-  /** stored client files Python could not read, as the client list's answer named them (this view only) */
-  let clientProblems = "";
-
-  /** @type {ViewContext["listen"]} */
-  const listen = (event, callback) => {
-    model.on(event, callback);
-    unlisten.push(() => model.off(event, callback));
-  };
-  const link = createKernelLink(model, { signal: controller.signal, listen, onChange: () => applyLink() });
-
-  /** @type {ViewContext} */
-  const ctx = {
-    model,
-    id: idFactory(),
-    signal: controller.signal,
-    listen,
-    link,
-    announce(message, { holdsWhile = null } = {}) {
-      clearTimeout(transientTimer);
-      transientHolds = holdsWhile;
-      // Saying the same thing twice in a row must still be heard: clear first, then say it on the next tick.
-      const again = transient === message;
-      transient = "";
-      if (again) refreshStatus();
-      transientTimer = setTimeout(
-        () => {
-          transient = message;
-          refreshStatus();
-          transientTimer = setTimeout(dropTransient, TRANSIENT_MS);
-        },
-        again ? 100 : 0,
-      );
-    },
-    commit(key, value) {
-      model.set(key, value);
-      model.save_changes();
-    },
-  };
-
-  /** The short-lived line goes: its time is up, or the moment it spoke of has passed. */
-  function dropTransient() {
-    clearTimeout(transientTimer);
-    transientHolds = null;
-    if (!transient) return;
-    transient = "";
-    refreshStatus();
-  }
-
+  const { ctx, transient, dispose } = createViewContext(model, { onChange: () => redraw() });
   const errors = new FieldErrorState();
+  /** This view's own state; view_state.js's ViewInputs says what each one means. */
+  const local = { editing: false, cancelled: false, clientProblems: "" };
+  const { redraw, start } = drawLoop(() => draw(), ctx.signal);
+  /** @param {() => void} update  a change to this view's own state, then the redraw */
+  const change = (update) => {
+    update();
+    redraw();
+  };
 
-  el.classList.add("ls-widget");
-
-  const nameField = createNameField(ctx, { onEdit: () => fieldChanged("name") });
+  const captureMode = () => currentPlan(model, /** @type {Window} */ (globalThis.window)).mode;
+  const nameField = createNameField(ctx, { onEdit: () => change(() => errors.fieldChanged("name")) });
   const apiTypeField = createApiTypeField(ctx);
   const scopeField = createScopeField(ctx);
-  const clientField = createClientField(ctx, {
-    onProblems: (text) => {
-      clientProblems = text;
-      refreshStatus();
-    },
-  });
-  const redirectField = createRedirectField(ctx, { onPlanChange: () => updateFlowParts() });
+  const clientField = createClientField(ctx, { onProblems: (text) => change(() => (local.clientProblems = text)) });
+  const redirectField = createRedirectField(ctx, { onPlanChange: redraw });
   const status = createStatus(ctx);
-  const authorize = button("Save and authorize", { class: "ls-button ls-button--primary" });
-  // While Python waits for Lightspeed's answer: the way out of the sign-in (its window may be gone for good).
-  const cancelSignIn = button("Cancel sign-in", { class: "ls-button", hidden: true });
-  // While a connected panel shows its form ("Edit connection"): the way back to the summary, changing nothing.
-  const backToSummary = button("Back to summary", { class: "ls-button", hidden: true });
-  /** the analyst asked for the form of a connected panel ("Edit connection"); this view only */
-  let editing = false;
-  /** the analyst cancelled this sign-in; until Python's status moves on, the view shows the form (this view only) */
-  let cancelled = false;
-  /**
-   * The status the view draws: Python's, except that a sign-in this view cancelled reads as "draft" until Python
-   * says otherwise (it may not know "cancel" yet: then the next "Save and authorize" simply starts afresh).
-   * @returns {import("./types.js").Status}
-   */
-  const viewStatus = () => {
-    const status = model.get("status") ?? "draft";
-    return cancelled && status === "authorizing" ? "draft" : status;
-  };
-  const paste = createPasteField(ctx, {
-    onSent: () => signIn.pasted(),
-    onExpired: () => {
-      // The code is gone: "Save and authorize" (which the message names) starts a fresh sign-in.
-      signIn.expired();
-      ctx.announce(EXPIRED_TEXT, { holdsWhile: (status) => status === "authorizing" });
-    },
-  });
-  const signIn = createSignIn(ctx, {
-    onFlowChange: () => refreshStatus(),
-    paste,
-    mode: () => currentPlan(model, /** @type {Window} */ (globalThis.window)).mode,
-    onStaleChange: () => updateFlowParts(),
-  });
+  const paste = createPasteField(ctx, { onSent: () => signIn.pasted(), onExpired: () => signIn.expired() });
+  const signIn = createSignIn(ctx, { paste, mode: captureMode, onFlowChange: redraw, onStaleChange: redraw });
   const connected = createConnectedSummary(ctx, {
-    isShown: () => !editing,
+    isShown: () => !local.editing,
     onEdit: () => {
-      editing = true;
-      updateFlowParts();
+      change(() => (local.editing = true));
       nameField.focusTarget.focus();
     },
-    // Disconnect (here, or by Python) folded the summary away under the keyboard: the form's next step takes
-    // focus, once every part of Python's update has been drawn.
-    onFocusLeft: () => queueMicrotask(focusAfterSummary),
+    // Disconnect (here, or by Python) folded the summary away under the keyboard: the form's next step takes it.
+    onFocusLeft: () => frame.summaryLeft(),
   });
-
   /** @type {Record<FieldName, { setError: (message: string | undefined) => void, focusTarget: HTMLElement }>} */
   const fields = { name: nameField, api_type: apiTypeField, scopes: scopeField, oauth_client: clientField };
-
-  const titleId = ctx.id("title");
-  // A disabled fieldset disables every control in it, including ones added later (the paste box), natively: no
-  // control can be missed, and each one reads as disabled to assistive technology and to the browser.
-  // The form, which a connected panel folds away behind its summary.
-  const form = h(
-    "div",
-    { class: "ls-form-fields" },
-    nameField.element,
-    apiTypeField.element,
-    scopeField.element,
-    clientField.element,
-    redirectField.element,
-    h("div", { class: "ls-actions" }, authorize, cancelSignIn, backToSummary, signIn.linkElement),
-    paste.element,
-  );
-  const controls = h("fieldset", { class: "ls-controls" }, connected.element, form, status.element);
-  // Visual only: assistive technology learns "required" from aria-required on each control. Only with the form.
-  const requiredNote = h("p", { class: "ls-muted ls-required-note", "aria-hidden": "true" }, "Fields marked ", requiredMark(), " are required.");
-  el.replaceChildren(
-    h(
-      "section",
-      { class: "ls-panel", "aria-labelledby": titleId },
-      h("h3", { class: "ls-title", id: titleId }, "Lightspeed Retail connection"),
-      requiredNote,
-      controls,
-    ),
-    ...scopeField.dialogs,
-    ...clientField.dialogs,
-  );
+  const parts = [nameField, apiTypeField, scopeField, clientField, redirectField, connected];
+  const frame = createFrame(el, ctx, {
+    summary: connected.element,
+    editConnection: connected.editButton,
+    fields: [nameField, apiTypeField, scopeField, clientField, redirectField].map((field) => field.element),
+    signInLink: signIn.linkElement,
+    paste: paste.element,
+    status: status.element,
+    dialogs: [...scopeField.dialogs, ...clientField.dialogs],
+  });
   // After building: every focusable element gets Lumino's suppress attribute (see keyboard.js for why).
-  isolateKeys(el, controller.signal);
+  isolateKeys(el, ctx.signal);
 
-  function refreshStatus() {
-    status.show(
-      statusLines({
-        summary: errors.summary(model.get("_field_errors") ?? {}),
-        transient,
-        offline: link.state === "absent" ? offlineText(el.ownerDocument) : "",
-        notice: [model.get("_notice") ?? "", clientProblems].filter(Boolean).join(" "),
-        flow: signIn.flowText(),
-        status: viewStatus(),
-        error: model.get("error") ?? "",
-        account_name: model.get("account_name") ?? "",
-        account_id: model.get("account_id") ?? "",
-        saved: link.state === "absent",
-      }),
-    );
+  /** Draw the whole view from the model and this view's own state. */
+  function draw() {
+    const python = model.get("_field_errors") ?? {};
+    const view = viewState({
+      ...shownTraits(model),
+      link: ctx.link.state,
+      offlineText: offlineText(el.ownerDocument),
+      captureMode: captureMode(),
+      ...local,
+      signInStale: signIn.stale(),
+      signInText: signIn.flowText(),
+      transient: transient.text(),
+      fieldErrors: errors.visible(python),
+      errorSummary: errors.summary(python),
+    });
+    for (const part of parts) part.update();
+    clientField.dialog.updateRedirect();
+    frame.show(view);
+    for (const [field, part] of Object.entries(fields)) part.setError(view.fieldErrors[/** @type {FieldName} */ (field)]);
+    paste.setLayout(view.paste);
+    status.show(view.statusLines);
   }
 
-  /** Focus for the keyboard after the connected summary went away while it had it. */
-  function focusAfterSummary() {
-    if (controller.signal.aborted) return;
-    const active = el.ownerDocument?.activeElement ?? null;
-    // Already somewhere sensible: on a control of this panel that is still on show (a browser moves focus off a
-    // hidden element by itself, to the body; some DOMs leave it there).
-    if (active && el.contains(active) && !active.closest("[hidden]")) return;
-    if (!form.hidden) (authorize.disabled ? cancelSignIn : authorize).focus();
-    else if (!connected.element.hidden) connected.editButton.focus();
-  }
-
-  function refreshErrors() {
-    const shown = errors.visible(model.get("_field_errors") ?? {});
-    for (const [field, view] of Object.entries(fields)) view.setError(shown[/** @type {FieldName} */ (field)]);
-    refreshStatus();
-  }
-
-  /** The kernel answered, or the probe found nobody there. */
-  function applyLink() {
-    controls.disabled = link.state === "absent";
-    connected.update(); // a saved copy's summary says so, without the token's expiry
-    refreshStatus();
-  }
-
-  /** @param {FieldName} field */
-  function fieldChanged(field) {
-    errors.fieldChanged(field);
-    refreshErrors();
-  }
-
-  authorize.addEventListener(
-    "click",
-    () => {
-      nameField.flush();
-      const found = checkForm({
-        name: model.get("name") ?? "",
-        scopes: model.get("scopes") ?? [],
-        oauth_client: model.get("oauth_client") ?? null,
-        profile: model.get("_profiles")?.[model.get("api_type")],
-      });
-      errors.setLocal(found);
-      dropTransient(); // "Sign-in cancelled." and the like belong to the attempt before this one
-      refreshErrors();
-      const bad = badFields(found);
-      if (bad.length) {
-        fields[bad[0]].focusTarget.focus();
-        return;
-      }
-      // Opens the sign-in window now, while the click still counts as one for the popup blocker, then asks Python.
-      // Never without a kernel: nobody would send the window anywhere, and an empty window is all the analyst got.
-      const wasCancelled = cancelled;
-      cancelled = false;
-      if (link.state === "live") {
-        signIn.start();
-      } else if (link.state === "checking") {
-        // The first answer is still on its way (a few ms normally, at most the probe's 3 s): wait for it. Browsers
-        // let a click open a window for about 5 s, so the window still opens (and if not, sign_in.js offers a link).
-        link.settled().then((state) => state === "live" && !controller.signal.aborted && signIn.start());
-      }
-      if (wasCancelled) {
-        updateFlowParts();
-        refreshStatus();
-      }
+  /** What a trait's change means for this view's own state, before the redraw every change ends in. */
+  /** @type {Partial<Record<keyof Model, () => void>>} */
+  const meaning = {
+    ...Object.fromEntries(FIELD_ORDER.map((field) => [field, () => errors.fieldChanged(field)])),
+    // The open scope picker keeps only what the new catalog offers.
+    api_type: () => {
+      errors.fieldChanged("api_type");
+      scopeField.catalogChanged();
     },
-    { signal: controller.signal },
-  );
-
-  const redrawFields = () => {
-    apiTypeField.update();
-    scopeField.update();
-    clientField.update();
-  };
-
-  ctx.listen("change:name", () => {
-    nameField.update();
-    fieldChanged("name");
-  });
-  ctx.listen("change:api_type", () => {
-    redrawFields();
-    fieldChanged("api_type");
-    updateFlowParts(); // the code's lifetime, hence the countdown, depends on it
-    redirectField.update(); // and so does the hint under the redirect URI
-  });
-  ctx.listen("change:_profiles", redrawFields);
-  ctx.listen("change:scopes", () => {
-    scopeField.update();
-    fieldChanged("scopes");
-  });
-  ctx.listen("change:oauth_client", () => {
-    clientField.update();
-    fieldChanged("oauth_client");
-  });
-  ctx.listen("change:_client", () => clientField.update());
-  ctx.listen("change:_field_errors", () => {
-    errors.pythonChanged();
-    if (Object.keys(model.get("_field_errors") ?? {}).length) signIn.refused();
-    refreshErrors();
-  });
-  ctx.listen("change:status", () => {
-    // Python moved on: its status is the one to draw again, and a new connection shows its summary. A notice about
-    // the moment before ("Disconnecting…", "Sign-in cancelled.") goes when that moment has passed.
-    if (transientHolds && !transientHolds(model.get("status") ?? "draft")) dropTransient();
-    cancelled = false;
-    if (model.get("status") !== "connected") editing = false;
-    signIn.statusChanged(model.get("status"));
-    updateFlowParts();
-  });
-  ctx.listen("change:error", () => {
-    if (model.get("error")) {
+    _profiles: () => scopeField.catalogChanged(),
+    _field_errors: () => {
+      errors.pythonChanged();
+      if (Object.keys(model.get("_field_errors") ?? {}).length) signIn.refused();
+    },
+    status: () => {
+      // Python moved on: its status is the one to draw again, and a new connection shows its summary. A notice about
+      // the moment before ("Disconnecting…", "Sign-in cancelled.") goes when that moment has passed.
+      const now = model.get("status") ?? "draft";
+      transient.statusChanged(now);
+      local.cancelled = false;
+      if (now !== "connected") local.editing = false;
+      signIn.statusChanged(now);
+    },
+    error: () => {
+      if (!model.get("error")) return;
       if (model.get("status") !== "authorizing") signIn.refused();
       signIn.errorShown();
-    }
-  });
-  for (const key of ["_notice", "status", "error", "account_id", "account_name"]) {
-    ctx.listen(`change:${key}`, refreshStatus);
-  }
-  // marimo reruns the cells that read `panel.value` only on an update from the browser. Python counts its own changes
-  // in `_revision` there (and only there): acknowledging a new count is that update. It writes `_seen_revision` and
-  // nothing else (never Python's own traits such as `status`, which Python refuses from the browser anyway); with
-  // several views of one model the first acknowledges and the others find it done.
-  ctx.listen("change:_revision", () => {
-    const revision = model.get("_revision") ?? 0;
-    if (revision > (model.get("_seen_revision") ?? 0)) ctx.commit("_seen_revision", revision);
-  });
-  ctx.listen("change:_granted_scopes", () => connected.update());
-  ctx.listen("change:_expires_at", () => connected.update());
-  ctx.listen("change:_last_sync", () => connected.update());
-  const redirectInputsChanged = () => {
-    redirectField.publish();
-    redirectField.update();
-    updateFlowParts();
+    },
+    // The redirect URI is the panel's to compute: what it is computed from changed.
+    capture_mode: () => redirectField.publish(),
+    _auth_host_loopback: () => redirectField.publish(),
   };
-  ctx.listen("change:capture_mode", redirectInputsChanged);
-  ctx.listen("change:_auth_host_loopback", redirectInputsChanged);
-  ctx.listen("change:redirect_uri", () => {
-    redirectField.update();
-    clientField.dialog.updateRedirect();
-  });
-
-  /**
-   * The parts that depend on the flow's state: the form or the connected summary, the busy "Save and authorize"
-   * and its "Cancel sign-in", and the paste box (by capture mode).
-   */
-  function updateFlowParts() {
-    const status = viewStatus();
-    const authorizing = status === "authorizing";
-    const summary = status === "connected" && !editing;
-    const mode = currentPlan(model, /** @type {Window} */ (globalThis.window)).mode;
-    const hadFocus = (/** @type {Element | null} */ (el.ownerDocument?.activeElement ?? null));
-    form.hidden = summary;
-    requiredNote.hidden = summary;
-    // Busy: no second sign-in over the running one (a native disabled button: it is not a thing to press now),
-    // unless nothing more can come of it (its code expired, its window closed): then it is the way on.
-    authorize.disabled = authorizing && !signIn.stale();
-    cancelSignIn.hidden = !authorizing;
-    backToSummary.hidden = !(editing && status === "connected");
-    paste.setLayout(!authorizing ? "hidden" : mode === "paste" ? "paste" : "fallback");
-    connected.update();
-    // Keep the keyboard where it was meant to be when the element that had focus went away or disabled itself.
-    if (hadFocus === authorize && authorize.disabled) cancelSignIn.focus();
-    else if (hadFocus === cancelSignIn && !authorizing && !form.hidden) authorize.focus();
-    else if (hadFocus && form.contains(hadFocus) && summary) connected.editButton.focus();
+  for (const key of /** @type {(keyof Model)[]} */ ([...Object.keys(meaning), ...DRAWN_ONLY])) {
+    ctx.listen(`change:${key}`, () => change(meaning[key] ?? (() => {})));
   }
+  acknowledgeRevisions(ctx);
 
-  cancelSignIn.addEventListener(
-    "click",
-    () => {
-      cancelled = true;
+  /** @param {HTMLElement} target  @param {() => void} action */
+  const onClick = (target, action) => target.addEventListener("click", action, { signal: ctx.signal });
+  onClick(frame.authorize, () => {
+    nameField.flush();
+    const found = checkForm(formOf(model));
+    const bad = badFields(found);
+    change(() => {
+      errors.setLocal(found);
+      transient.drop(); // "Sign-in cancelled." and the like belong to the attempt before this one
+      if (!bad.length) local.cancelled = false;
+    });
+    if (bad.length) fields[bad[0]].focusTarget.focus();
+    else signIn.start();
+  });
+  onClick(frame.cancelSignIn, () => {
+    change(() => {
+      local.cancelled = true;
       signIn.cancel();
-      updateFlowParts();
-      refreshStatus();
-      // It holds while Python settles where the cancel leads (back to the connection there was before, or a draft);
-      // any other news (a result that was already on its way connected after all) ends it.
-      const outcome = model.get("account_id") ? "connected" : "draft";
-      ctx.announce("Sign-in cancelled.", { holdsWhile: (status) => status === outcome });
-    },
-    { signal: controller.signal },
-  );
-  backToSummary.addEventListener(
-    "click",
-    () => {
-      editing = false;
-      updateFlowParts();
-    },
-    { signal: controller.signal },
-  );
+    });
+    // It holds while Python settles where the cancel leads (back to the connection there was before, or a draft);
+    // any other news (a result that was already on its way connected after all) ends it.
+    const outcome = model.get("account_id") ? "connected" : "draft";
+    ctx.announce("Sign-in cancelled.", { holdsWhile: (status) => status === outcome });
+  });
+  onClick(frame.backToSummary, () => change(() => (local.editing = false)));
 
-  updateFlowParts();
-  refreshErrors();
+  start();
   // The stored clients, and the answer that tells whether any Python is there at all.
   clientField.refresh();
 
-  let cleanedUp = false;
   const cleanup = () => {
-    if (cleanedUp) return;
-    cleanedUp = true;
-    clearTimeout(transientTimer);
-    controller.abort();
-    for (const off of unlisten.splice(0)) off();
-    el.replaceChildren();
-    el.classList.remove("ls-widget");
+    dispose();
+    frame.remove();
   };
   signal?.addEventListener("abort", cleanup);
   return cleanup;
+}
+
+/**
+ * One redraw for every change. A part may ask for another while one runs (its hook fires as it draws): that one
+ * runs once the current one is done, never inside it. Before `start` (the parts are still being built) nothing draws.
+ * @param {() => void} draw
+ * @param {AbortSignal} signal  the view's: a removed view draws nothing more
+ */
+function drawLoop(draw, signal) {
+  let started = false;
+  let drawing = false;
+  let again = false;
+  const redraw = () => {
+    if (drawing || !started) {
+      again = true;
+      return;
+    }
+    drawing = true;
+    try {
+      do {
+        again = false;
+        if (!signal.aborted) draw();
+      } while (again);
+    } finally {
+      drawing = false;
+    }
+  };
+  return {
+    redraw,
+    start() {
+      started = true;
+      redraw();
+    },
+  };
+}
+
+/**
+ * The model's values the view shows (view_state.js's ViewInputs).
+ * @param {PanelModel} model
+ */
+function shownTraits(model) {
+  return {
+    status: model.get("status") ?? "draft",
+    error: model.get("error") ?? "",
+    notice: model.get("_notice") ?? "",
+    account_name: model.get("account_name") ?? "",
+    account_id: model.get("account_id") ?? "",
+  };
+}
+
+/**
+ * What the panel's own checks look at (validation.js).
+ * @param {PanelModel} model
+ */
+function formOf(model) {
+  return {
+    name: model.get("name") ?? "",
+    scopes: model.get("scopes") ?? [],
+    oauth_client: model.get("oauth_client") ?? null,
+    profile: model.get("_profiles")?.[model.get("api_type")],
+  };
+}
+
+/**
+ * marimo reruns the cells that read `panel.value` only on an update from the browser. Python counts its own changes
+ * in `_revision` there (and only there): acknowledging a new count is that update. It writes `_seen_revision` and
+ * nothing else (never Python's own traits such as `status`, which Python refuses from the browser anyway); with
+ * several views of one model the first acknowledges and the others find it done.
+ * @param {ViewContext} ctx
+ */
+function acknowledgeRevisions(ctx) {
+  ctx.listen("change:_revision", () => {
+    const revision = ctx.model.get("_revision") ?? 0;
+    if (revision > (ctx.model.get("_seen_revision") ?? 0)) ctx.commit("_seen_revision", revision);
+  });
 }
 
 export default { render };

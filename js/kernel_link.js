@@ -60,6 +60,45 @@ export class NoAnswerError extends Error {
   }
 }
 
+/**
+ * Whether a request was turned down because its view went away (the link rejects what is pending with an AbortError
+ * then): nothing is left to tell, so this is the one rejection every caller expects.
+ * @param {unknown} error
+ */
+export function isViewGone(error) {
+  return typeof error === "object" && error !== null && "name" in error && error.name === "AbortError";
+}
+
+/**
+ * A request's rejection handler: the rejections `expected` names pass quietly (the caller has nothing to do about
+ * them); any other is a fault (a host that cannot deliver, a bug) and goes to the console with what the panel was
+ * doing, then to `onFault` when the caller has something to undo.
+ * @param {string} doing  e.g. "saving the OAuth 2.0 client", for the console
+ * @param {object} [options]
+ * @param {(error: unknown) => boolean} [options.expected]  default: the view went away (isViewGone)
+ * @param {(error: unknown) => void} [options.onFault]
+ * @returns {(error: unknown) => void}
+ */
+export function unlessExpected(doing, { expected = isViewGone, onFault } = {}) {
+  return (error) => {
+    if (expected(error)) return;
+    console.error(`ls_widget: ${doing} failed:`, error);
+    onFault?.(error);
+  };
+}
+
+/** The host would not take a request (some throw rather than drop a message they cannot deliver): no kernel. */
+export class NotSentError extends Error {
+  /**
+   * @param {string} type
+   * @param {unknown} cause  what the host threw
+   */
+  constructor(type, cause) {
+    super(`The host could not send ${type} to the kernel: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "NotSentError";
+  }
+}
+
 /** Eight random bytes in hex: crypto.randomUUID exists only in secure contexts, getRandomValues everywhere. */
 function randomPrefix() {
   const bytes = new Uint8Array(8);
@@ -152,7 +191,8 @@ export function createKernelLink(model, { signal, listen, onChange = () => {} })
     /**
      * Send a request and wait for its answer. Resolves with the reply, `ok` true or false: a refusal is an answer.
      * Rejects with NoAnswerError after `timeoutMs` (no timeout when null: an action the analyst started waits for a
-     * busy kernel, and the caller says it is waiting), or with an AbortError when the view goes away.
+     * busy kernel, and the caller says it is waiting), with NotSentError when the host would not send it, or with an
+     * AbortError when the view goes away.
      * @param {RequestType} type
      * @param {Record<string, unknown>} [fields]
      * @param {{ timeoutMs?: number | null, onLate?: ((reply: Reply) => void) | null }} [options]
@@ -186,7 +226,7 @@ export function createKernelLink(model, { signal, listen, onChange = () => {} })
           pending.delete(id);
           clearTimeout(entry.timer);
           if (state === "checking") setState("absent");
-          reject(error instanceof Error ? error : new Error(String(error)));
+          reject(new NotSentError(type, error));
         }
       });
     },

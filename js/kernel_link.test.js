@@ -7,7 +7,15 @@ import { within } from "@testing-library/dom";
 import { FakeModel, flush, readyForm } from "./fake_model.js";
 import { installBrowserFakes } from "./fake_browser.js";
 import { mount, type } from "./test_utils.js";
-import { NoAnswerError, OFFLINE_TEXT, PROBE_TIMEOUT_MS, createKernelLink } from "./kernel_link.js";
+import {
+  NoAnswerError,
+  NotSentError,
+  OFFLINE_TEXT,
+  PROBE_TIMEOUT_MS,
+  createKernelLink,
+  isViewGone,
+  unlessExpected,
+} from "./kernel_link.js";
 import { NO_KERNEL_TEXT } from "./client_dialog.js";
 
 /** @type {ReturnType<typeof installBrowserFakes>} */
@@ -114,8 +122,52 @@ describe("requests and replies", () => {
     model.send = () => {
       throw new Error("no comm");
     };
-    await expect(link.request("list_clients", {}, { timeoutMs: 1000 })).rejects.toThrow("no comm");
+    const refused = link.request("list_clients", {}, { timeoutMs: 1000 });
+    await expect(refused).rejects.toThrow("no comm");
+    await expect(refused).rejects.toBeInstanceOf(NotSentError);
     expect(link.state).toBe("absent");
+  });
+
+  test("a panel whose host throws on every send is a saved copy, and that is no fault for the console", async () => {
+    const model = new FakeModel({}, { kernel: false });
+    model.send = () => {
+      throw new Error("no comm");
+    };
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const { screen } = mount({}, model);
+    await flush();
+    expect(screen.getByRole("status").textContent).toContain(OFFLINE_TEXT);
+    expect(logged).not.toHaveBeenCalled();
+    logged.mockRestore();
+  });
+});
+
+describe("a request's rejection: expected ones pass quietly, faults are reported", () => {
+  test("the view going away is expected everywhere; anything else is a fault, by default", () => {
+    expect(isViewGone(new DOMException("The view was removed.", "AbortError"))).toBe(true);
+    expect(isViewGone(new NoAnswerError("list_clients", 3000))).toBe(false);
+    expect(isViewGone(null)).toBe(false);
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    /** @type {unknown[]} */
+    const faults = [];
+    const handle = unlessExpected("doing the thing", { onFault: (error) => faults.push(error) });
+    handle(new DOMException("The view was removed.", "AbortError"));
+    expect(logged).not.toHaveBeenCalled();
+    const bug = new TypeError("reply.clients is not iterable");
+    handle(bug);
+    expect(faults).toEqual([bug]);
+    expect(logged).toHaveBeenCalledWith("ls_widget: doing the thing failed:", bug);
+    logged.mockRestore();
+  });
+
+  test("a caller names what else it expects", () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const handle = unlessExpected("probing", { expected: (error) => error instanceof NoAnswerError });
+    handle(new NoAnswerError("list_clients", 3000));
+    expect(logged).not.toHaveBeenCalled();
+    handle(new DOMException("The view was removed.", "AbortError"));
+    expect(logged).toHaveBeenCalledOnce();
+    logged.mockRestore();
   });
 });
 

@@ -3,7 +3,7 @@
 // once, and so does "Save and authorize" (via flush) so Python never checks a stale name.
 
 import { h } from "./dom.js";
-import { errorSlot, label } from "./field.js";
+import { errorSlot, label, textInput } from "./field.js";
 import { MAX_NAME_CHARS } from "./constants.js";
 
 /** @typedef {import("./types.js").ViewContext} ViewContext */
@@ -19,11 +19,9 @@ const MAX_NAME = MAX_NAME_CHARS;
 export function createNameField(ctx, { onEdit }) {
   const { model } = ctx;
   const inputId = ctx.id("name");
-  const input = h("input", {
-    class: "ls-input",
+  const input = textInput({
     id: inputId,
-    type: "text",
-    autocomplete: "off",
+    prose: true,
     "aria-required": "true",
     maxlength: MAX_NAME,
     placeholder: "e.g. Downtown store reports",
@@ -44,9 +42,10 @@ export function createNameField(ctx, { onEdit }) {
   input.addEventListener(
     "input",
     () => {
-      onEdit();
       clearTimeout(timer);
       timer = setTimeout(flush, TYPING_PAUSE_MS);
+      // After the timer is set: the panel redraws on the edit, and `update` must see that a keystroke is on its way.
+      onEdit();
     },
     { signal: ctx.signal },
   );

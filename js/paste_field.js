@@ -14,7 +14,7 @@
 // address here when the panel did not answer (the page was reloaded, the kernel restarted, ...).
 
 import { button, h, setText } from "./dom.js";
-import { errorSlot, label } from "./field.js";
+import { errorSlot, label, textInput } from "./field.js";
 import { suppressWithin } from "./keyboard.js";
 
 /** @typedef {import("./types.js").ViewContext} ViewContext */
@@ -72,15 +72,7 @@ export function createPasteField(ctx, { onSent, onExpired }) {
   const helpId = ctx.id("redirected-url-help");
   const countdownId = ctx.id("redirected-url-countdown");
 
-  const input = h("input", {
-    class: "ls-input ls-input--mono",
-    id: inputId,
-    type: "text",
-    inputmode: "url",
-    autocomplete: "off",
-    spellcheck: "false",
-    placeholder: "https://localhost/?code=\u2026",
-  });
+  const input = textInput({ id: inputId, mono: true, inputmode: "url", placeholder: "https://localhost/?code=\u2026" });
   const complete = button("Complete authorization", { class: "ls-button ls-button--primary" });
   const help = h("p", { class: "ls-hint", id: helpId });
   // role=timer is not announced on every tick (its live setting is off); the expiry goes to the status region.

@@ -4,7 +4,7 @@
 // while the probe runs and switches to paste, saying why, when this server does not serve it.
 
 import { button, describedBy, h, setText } from "./dom.js";
-import { label } from "./field.js";
+import { label, textInput } from "./field.js";
 import { copyText } from "./copy.js";
 import { codeLifetime } from "./paste_field.js";
 import {
@@ -58,13 +58,7 @@ export function createRedirectField(ctx, { onPlanChange = () => {} } = {}) {
   const warningId = ctx.id("redirect-warning");
 
   // Read-only, and drawn as text rather than as a box to type in; still a textbox, so it can be selected and copied.
-  const input = h("input", {
-    class: "ls-input ls-input--mono ls-input--readonly",
-    id: inputId,
-    type: "text",
-    readonly: true,
-    spellcheck: "false",
-  });
+  const input = textInput({ id: inputId, mono: true, class: "ls-input--readonly", readonly: true });
   const copy = button("Copy redirect URI", { class: "ls-button" });
   const hint = h("p", { class: "ls-hint", id: hintId });
   const warning = h("p", { class: "ls-warning", id: warningId, hidden: true }, NOT_HTTPS_WARNING);

@@ -4,7 +4,7 @@
 
 import { button, h, requiredMark, setText } from "./dom.js";
 import { createDialog } from "./dialog.js";
-import { errorSlot, label } from "./field.js";
+import { errorSlot, label, textInput } from "./field.js";
 import { createListbox } from "./listbox.js";
 
 /** @typedef {import("./types.js").ViewContext} ViewContext */
@@ -46,36 +46,42 @@ export function createScopeField(ctx) {
   const error = errorSlot(ctx, "scopes", { target: editButton, invalidTarget: group, hints: [summaryId] });
   group.append(error.element);
 
-  const renderSummary = () => {
+  /** @type {string} the chips last drawn (ids and descriptions), so an unchanged list is not rebuilt */
+  let drawn = "";
+
+  /** Draw the chosen scopes; the panel calls it on every redraw. */
+  const update = () => {
     const chosen = model.get("scopes") ?? [];
-    if (chosen.length === 0) {
-      if (summary.dataset.state !== "empty") {
-        summary.replaceChildren(h("p", { class: "ls-muted" }, "No scopes chosen yet"));
-        summary.dataset.state = "empty";
-      }
-      return;
-    }
     const descriptions = new Map(catalogOf(model).map((scope) => [scope.id, scope.description]));
+    const chips = chosen.map((scopeId) => [scopeId, descriptions.get(scopeId) ?? ""]);
+    const key = JSON.stringify(chips);
+    if (key === drawn) return;
+    drawn = key;
     summary.replaceChildren(
-      h(
-        "ul",
-        { class: "ls-chips", "aria-label": "Chosen scopes" },
-        ...chosen.map((scopeId) => h("li", { class: "ls-chip", title: descriptions.get(scopeId) ?? "" }, scopeId)),
-      ),
+      chips.length === 0
+        ? h("p", { class: "ls-muted" }, "No scopes chosen yet")
+        : h(
+            "ul",
+            { class: "ls-chips", "aria-label": "Chosen scopes" },
+            ...chips.map(([scopeId, description]) => h("li", { class: "ls-chip", title: description }, scopeId)),
+          ),
     );
-    summary.dataset.state = "chosen";
   };
 
   const picker = createPicker(ctx, editButton);
   editButton.addEventListener("click", () => picker.open(), { signal: ctx.signal });
-
-  const update = () => {
-    renderSummary();
-    picker.catalogChanged();
-  };
   update();
 
-  return { element: group, dialogs: [picker.element], focusTarget: editButton, setError: error.set, update, picker };
+  return {
+    element: group,
+    dialogs: [picker.element],
+    focusTarget: editButton,
+    setError: error.set,
+    update,
+    /** The API type (or its catalog) changed: the open picker keeps only what the new catalog offers. */
+    catalogChanged: picker.catalogChanged,
+    picker,
+  };
 }
 
 /**
@@ -94,14 +100,7 @@ function createPicker(ctx, opener) {
 
   const intro = h("p", { class: "ls-muted ls-dialog-intro" });
   const filterId = ctx.id("scope-filter");
-  const filter = h("input", {
-    class: "ls-input",
-    id: filterId,
-    type: "text",
-    autocomplete: "off",
-    spellcheck: "false",
-    placeholder: "Scope id or description",
-  });
+  const filter = textInput({ id: filterId, placeholder: "Scope id or description" });
 
   const availableLabelId = ctx.id("available-label");
   const selectedLabelId = ctx.id("selected-label");

@@ -11,6 +11,8 @@ import { h } from "./dom.js";
 import { suppressShortcuts } from "./keyboard.js";
 import { closeWindow, navigate, openSignInWindow, POPUP_NAME_PREFIX, watchClosed } from "./popup.js";
 import { listenForRedirect } from "./relay.js";
+import { unlessExpected } from "./kernel_link.js";
+import { EXPIRED_TEXT } from "./paste_field.js";
 
 /** @typedef {import("./types.js").ViewContext} ViewContext */
 /** @typedef {import("./types.js").Reply} Reply */
@@ -50,6 +52,17 @@ const SLOW_ANSWER_MS = 8000;
  *   "Save and authorize" is the way on, so the panel lets that button be pressed again
  * @property {() => void} stopWatch
  * @property {ReturnType<typeof setTimeout> | undefined} slowTimer
+ */
+
+/**
+ * Why an attempt ends, which decides what becomes of its window and of the progress line:
+ *   "restart"   a new "Save and authorize": the next attempt reuses the window (same name) and says its own line
+ *   "failed"    Python could not start the sign-in (its `error` says why), or the request never reached it
+ *   "settled"   Python's status left "authorizing": connected, failed, or reset by a disconnect
+ *   "cancelled" the analyst gave up on it ("Cancel sign-in")
+ *   "view-gone" the view was removed: the window stays, since the analyst may be halfway through signing in and the
+ *               callback page offers the address for pasting into a new view when no panel answers
+ * @typedef {"restart" | "failed" | "settled" | "cancelled" | "view-gone"} EndReason
  */
 
 /**
@@ -99,16 +112,27 @@ export function createSignIn(ctx, { onFlowChange, paste, mode = () => "jupyter",
     linkRow.hidden = false;
   };
 
-  /** Stop watching and waiting; the window itself is left alone (closing it is the caller's decision). */
-  const finish = () => {
-    if (!attempt) return;
-    attempt.stopWatch();
-    clearTimeout(attempt.slowTimer);
+  /**
+   * End this view's attempt, whatever ends it: stop watching its window and waiting for Python, close the window
+   * unless the next attempt reuses it or the view is going, and put the link, the paste box and the line back.
+   * @param {EndReason} reason
+   */
+  const end = (reason) => {
+    const ending = attempt;
     attempt = null;
-    linkRow.hidden = true;
-    link.removeAttribute("href");
-    paste.reset();
-    onStaleChange();
+    if (ending) {
+      ending.stopWatch();
+      clearTimeout(ending.slowTimer);
+    }
+    if (reason === "view-gone") return;
+    if (ending) {
+      if (reason !== "restart") closeWindow(ending.popup);
+      linkRow.hidden = true;
+      link.removeAttribute("href");
+      paste.reset();
+      onStaleChange();
+    }
+    if (reason !== "restart") say("");
   };
 
   const markStale = () => {
@@ -135,9 +159,9 @@ export function createSignIn(ctx, { onFlowChange, paste, mode = () => "jupyter",
     markStale();
   };
 
-  /** "Save and authorize" passed the panel's checks. Must run synchronously inside the click. */
-  const start = () => {
-    finish();
+  /** Open the window and ask Python for Lightspeed's address. Must run synchronously inside the click. */
+  const open = () => {
+    end("restart");
     const popup = openSignInWindow(win, windowName);
     /** @type {Attempt} */
     const next = {
@@ -166,9 +190,8 @@ export function createSignIn(ctx, { onFlowChange, paste, mode = () => "jupyter",
       .then((reply) => {
         if (attempt !== next) return;
         if (reply.ok && reply.type === "authorize_reply" && typeof reply.url === "string") urlArrived(reply.url);
-        else if (!reply.ok) failed();
-      })
-      .catch(() => {}); // the view went away
+        else if (!reply.ok) end("failed");
+      }, unlessExpected("asking Python to start the sign-in", { onFault: () => attempt === next && end("failed") }));
   };
 
   /** @param {string} url */
@@ -183,14 +206,6 @@ export function createSignIn(ctx, { onFlowChange, paste, mode = () => "jupyter",
     }
     showLink();
     say(attempt.blocked ? BLOCKED_TEXT : CLOSED_EARLY_TEXT);
-  };
-
-  /** Python could not start the sign-in; its `error` says why. */
-  const failed = () => {
-    if (!attempt) return;
-    closeWindow(attempt.popup);
-    finish();
-    say("");
   };
 
   /** @param {RedirectResult} result */
@@ -226,25 +241,34 @@ export function createSignIn(ctx, { onFlowChange, paste, mode = () => "jupyter",
     { signal: ctx.signal },
   );
 
-  ctx.signal.addEventListener("abort", () => {
-    // The window stays: the analyst may be halfway through signing in, and the callback page offers the address
-    // for pasting into a new view when no panel answers.
-    if (attempt) {
-      attempt.stopWatch();
-      clearTimeout(attempt.slowTimer);
-    }
-  });
+  ctx.signal.addEventListener("abort", () => end("view-gone"));
 
   return {
     /** The row with the "Open the Lightspeed sign-in" link (shown when the window was blocked or closed early). */
     linkElement: linkRow,
-    start,
+    /**
+     * "Save and authorize" passed the panel's checks: open the sign-in window now, while the click still counts as
+     * one for the popup blocker, then ask Python. Never without a kernel: nobody would send the window anywhere, and
+     * an empty window is all the analyst got.
+     */
+    start() {
+      if (ctx.link.state === "live") open();
+      // The first answer is still on its way (a few ms normally, at most the probe's 3 s): wait for it. Browsers let
+      // a click open a window for about 5 s, so the window still opens (and if not, the link is offered).
+      else if (ctx.link.state === "checking") {
+        ctx.link.settled().then((state) => state === "live" && !ctx.signal.aborted && open());
+      }
+    },
     flowText: () => flow,
     /** Whether a new "Save and authorize" is the way on: this view's attempt will come to nothing more. */
     stale: () => Boolean(attempt?.stale),
-    /** The paste box's countdown ran out: the code this attempt waits for has expired. */
+    /**
+     * The paste box's countdown ran out: the code this attempt waits for has expired, and "Save and authorize" (which
+     * the message names) starts a fresh sign-in.
+     */
     expired() {
       if (attempt && !attempt.answered) markStale();
+      ctx.announce(EXPIRED_TEXT, { holdsWhile: (status) => status === "authorizing" });
     },
     /**
      * Python's `status` changed. Leaving "authorizing" ends an attempt whose address had come (connected, failed,
@@ -253,30 +277,22 @@ export function createSignIn(ctx, { onFlowChange, paste, mode = () => "jupyter",
      */
     statusChanged(status) {
       if (status === "authorizing") return;
-      if (attempt) {
-        if (!attempt.url && status !== "error") return;
-        closeWindow(attempt.popup);
-        finish();
-      }
-      say("");
+      if (attempt && !attempt.url && status !== "error") return;
+      end("settled");
     },
     /**
      * Python refused the click: its field checks set `_field_errors` or `error`, which arrive before its answer.
      */
     refused() {
-      if (attempt && !attempt.url) failed();
+      if (attempt && !attempt.url) end("failed");
     },
     /**
      * The analyst gave up on this sign-in ("Cancel sign-in"): close its window, stop waiting, and tell Python (a
      * one-way `cancel`), which forgets the pending `state`. A result that arrives later is not this view's any more.
      */
     cancel() {
-      if (attempt) {
-        closeWindow(attempt.popup);
-        finish();
-      }
+      end("cancelled");
       model.send({ type: "cancel" });
-      say("");
     },
     /** The analyst pasted the address: Python is trading the code. */
     pasted() {

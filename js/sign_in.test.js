@@ -263,6 +263,24 @@ describe("the Jupyter route's relay", () => {
     expect(fakes.popup?.location.href).toBe(authorizeUrl("fresh"));
   });
 
+  test("a host that will not send authorize: the blank window closes and the console says why", async () => {
+    const { screen, model } = mount({ ...READY });
+    const send = model.send.bind(model);
+    model.send = (/** @type {any} */ content) => {
+      if (content?.type === "authorize") throw new Error("no comm");
+      send(content);
+    };
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    screen.getByRole("button", { name: "Save and authorize" }).click();
+    const popup = fakes.popup;
+    expect(popup?.closed).toBe(false);
+    await flush();
+    expect(popup?.closed).toBe(true);
+    expect(logged).toHaveBeenCalledOnce();
+    expect(String(logged.mock.calls[0][0])).toContain("asking Python to start the sign-in");
+    logged.mockRestore();
+  });
+
   test("a result after the attempt ended (connected by another way) is ignored", async () => {
     const { model, popup } = await signIn();
     model.pythonSet({ status: "connected" });
