@@ -44,7 +44,7 @@ def connect(box, resource, params):
 def session_pull(box, resource, params):
     session = connect(box, resource, params)
     log = []
-    session._http.event_hooks["response"].append(
+    session.event_hooks["response"].append(
         lambda r: log.append((r.status_code, float(r.headers.get("X-LS-Api-Request-Cost", "1"))))
     )
     started = time.monotonic()

@@ -50,10 +50,13 @@ def fresh_home() -> None:
 fresh_home()  # before anything stores a connection or a table
 import ls_widget  # noqa: E402
 from ls_widget import sandbox  # noqa: E402
+from ls_widget.auth import SignIn  # noqa: E402
+from ls_widget.credentials import credentials_for  # noqa: E402
 from ls_widget.ratelimit import Pacer  # noqa: E402
 from ls_widget.session import PAGE_SIZE, LightspeedSession  # noqa: E402
 from ls_widget.sync import run as sync_run  # noqa: E402
 from ls_widget.sync.target import Target  # noqa: E402
+from ls_widget.token_store import TokenStore  # noqa: E402
 from ls_widget.transport import PacedTransport  # noqa: E402
 
 # Counting requests needs no waiting: the request scenarios use an unlimited bucket (as the test suite does).
@@ -321,18 +324,24 @@ class RoundTrip(httpx.BaseTransport):
 
     def __init__(self, inner: httpx.BaseTransport, box, rtt: float) -> None:
         self._inner, self._box, self._half = inner, box, rtt / 2
+        # Once a list: (status, cost, the moment the answer arrived on the shared clock) of every answer, retried
+        # ones (429s) included.
+        self.answers: list | None = None
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self._box.advance_clock(self._half)
         response = self._inner.handle_request(request)
         self._box.advance_clock(self._half)
+        if self.answers is not None:
+            self.answers.append((response.status_code, float(response.headers.get("X-LS-Api-Request-Cost", "1")),
+                                 self._box.clock.monotonic()))
         return response
 
     def close(self) -> None:
         self._inner.close()
 
 
-def virtual_session(box, conn, rtt: float) -> LightspeedSession:
+def virtual_session(box, conn, rtt: float) -> tuple[LightspeedSession, RoundTrip]:
     """The connection's session, but waiting on the sandbox's clock: a sleep moves that clock instead of the process.
 
     The clock is the sandbox's own (real monotonic time + offset), not a separate counter: a separate one would miss
@@ -341,10 +350,12 @@ def virtual_session(box, conn, rtt: float) -> LightspeedSession:
     def sleep(seconds: float) -> None:
         box.advance_clock(max(0.0, seconds))
 
-    inner = conn.connection  # the panel's Connection: its profile and sign-in
-    return LightspeedSession(inner.profile, inner._sign_in(), inner.account_id, inner.account_name,
-                             transport=RoundTrip(httpx.HTTPTransport(), box, rtt),
-                             pacer=Pacer(clock=box.clock.monotonic, sleep=sleep), sleep=sleep)
+    inner = conn.connection  # the panel's Connection: its profile, client and stored sign-in
+    sign_in = SignIn(inner.profile, credentials_for(inner.profile, inner.oauth_client), TokenStore(inner.bound_name))
+    network = RoundTrip(httpx.HTTPTransport(), box, rtt)
+    session = LightspeedSession(inner.profile, sign_in, inner.account_id, inner.account_name, transport=network,
+                                pacer=Pacer(clock=box.clock.monotonic, sleep=sleep), sleep=sleep)
+    return session, network
 
 
 def serial_bound(costs: list[float], size: float, drip: float, burst: int, rtt: float) -> float:
@@ -376,14 +387,12 @@ def scenario_year(args) -> None:
     with start(sales=args.year_sales) as box:  # Lightspeed's defaults: one register, size 90, drip 1, burst 20
         size, drip, burst = box.state.limiter.limits(1)
         conn = signed_in(box, "A year")
-        session = virtual_session(box, conn, args.rtt)
+        session, network = virtual_session(box, conn, args.rtt)
         started_real = time.monotonic()
         session.get("Sale", limit=1, archived="true", sort="timeStamp", load_relations=["SaleLines"])
         generation = time.monotonic() - started_real  # the sandbox builds the dataset on first use: not the client's
         box.advance_clock(2 * size / drip)  # an empty bucket, as the bound assumes
-        log = []  # (status, cost, the moment the answer arrived on the shared clock)
-        session._http.event_hooks["response"].append(lambda r: log.append(
-            (r.status_code, float(r.headers.get("X-LS-Api-Request-Cost", "1")), box.clock.monotonic())))
+        network.answers = log = []  # (status, cost, the moment the answer arrived on the shared clock)
         with timed(Target, "load", "query", "state") as spent:
             started, started_real = box.clock.monotonic(), time.monotonic()
             result = sync_run.sync(session, Target(conn.connection.bound_name), ["Sale"], progress=False)

@@ -22,15 +22,28 @@ from .errors import (
     StoreError,
     SyncError,
 )
+from .sync.connected import open_saved_with
 
 if TYPE_CHECKING:
     from .panel import LightspeedConnection
     from .session import LightspeedSession
-    from .sync import sync_all
+    from .multi_sync import sync_all
 
 # The panel and the session pull in anywidget, ipywidgets, httpx and authlib. They load on first use so that the
 # Jupyter server, which imports this package for its OAuth callback route (ls_widget.capture), starts fast.
-_LAZY = {"LightspeedConnection": ".panel", "LightspeedSession": ".session", "sync_all": ".sync"}
+_LAZY = {"LightspeedConnection": ".panel", "LightspeedSession": ".session", "sync_all": ".multi_sync"}
+
+
+def _open_saved(name: str):
+    # The sync engine (ls_widget.sync) takes a session and may not import the layer above it, so this, the top of the
+    # package, tells it how to open a saved connection by name: lightspeed_source("Downtown", [...]).
+    from .connection import Connection
+
+    return Connection.load(name)
+
+
+open_saved_with(_open_saved)
+del open_saved_with
 
 
 def __getattr__(name: str):

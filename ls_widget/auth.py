@@ -83,8 +83,12 @@ class SignIn:
     def margin(self, token: Token) -> float:
         return refresh_margin(token, ahead=self.profile.refresh_ahead)
 
+    def stored_token(self) -> Token | None:
+        """The token in the store as it is now, not refreshed (prints redacted); ``None`` once signed out."""
+        return self.store.current()
+
     def _stored(self) -> Token:
-        token = self.store.current()
+        token = self.stored_token()
         if token is None:
             signed_out = AuthorizationError(
                 "This connection has no stored sign-in (it was disconnected, perhaps in another notebook): sign in "
@@ -96,7 +100,7 @@ class SignIn:
         return token
 
     def _refresh(self, stale: Token, force: bool) -> Token:
-        from . import token_endpoint  # authlib loads on the first refresh, not with every session
+        from . import token_endpoint  # loaded on the first refresh, like the rest of the OAuth code
 
         try:
             fresh = self.store.refresh(

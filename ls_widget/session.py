@@ -31,7 +31,7 @@ from .auth import LightspeedAuth, SignIn, check_origin, origin_of
 from .answers import excerpt
 from .errors import ApiError
 from .profiles import Profile
-from .progress import Progress
+from .progress import ProgressCallback, ProgressNote, PullProgress
 from .ratelimit import Pacer
 from .tokens import Token
 from .transport import DEFAULT_MAX_WAIT, PacedTransport
@@ -59,8 +59,11 @@ class LightspeedSession:
         self.account_id = str(account_id)
         self.account_name = account_name
         self._sign_in = sign_in
-        self._paced = PacedTransport(_LimitedTransport(transport or httpx.HTTPTransport()), pacer=pacer, sleep=sleep,
-                                     max_wait=max_wait)
+        # The session keeps its pacer itself: what it reports (the clock, the seconds a request takes) is read from it
+        # directly, not through the transport that paces by it.
+        self._pacer = pacer or Pacer(sleep=sleep)
+        self._paced = PacedTransport(_LimitedTransport(transport or httpx.HTTPTransport()), pacer=self._pacer,
+                                     sleep=sleep, max_wait=max_wait)
         self._http = httpx.Client(
             transport=self._paced, auth=LightspeedAuth(sign_in), follow_redirects=False,
             timeout=httpx.Timeout(60.0, connect=10.0), headers={"Accept": "application/json"},
@@ -77,7 +80,7 @@ class LightspeedSession:
     @property
     def token(self) -> Token | None:
         """The current stored token (prints redacted); ``None`` once the connection was signed out."""
-        return self._sign_in.store.current()
+        return self._sign_in.stored_token()
 
     @property
     def max_wait(self) -> float:
@@ -92,18 +95,25 @@ class LightspeedSession:
     def clock(self) -> Callable[[], float]:
         """The monotonic clock the rate limit is paced by (``time.monotonic``, unless the session was built with a
         pacer of its own): how long fetching takes is measured on it."""
-        return self._paced.pacer.clock
+        return self._pacer.clock
 
     def seconds_per_request(self) -> float | None:
         """At the rate limit's bound, the seconds one request takes (its cost over Lightspeed's drip rate, from the
         bucket headers of the answers so far); None before the first answer. What a progress bar's time left is
         estimated from."""
-        return self._paced.pacer.seconds_per_request()
+        return self._pacer.seconds_per_request()
 
     @property
     def statuses(self) -> Counter:
         """How many answers of each HTTP status this session received, retried ones (e.g. 429s) included."""
         return self._paced.statuses
+
+    @property
+    def event_hooks(self) -> dict[str, list[Callable]]:
+        """The event hooks of the session's httpx client, ``{"request": [...], "response": [...]}``: append a callable
+        to see each request as it is sent, or each final answer (a 429 or 5xx retried by the pacing layer below is
+        not one). For measurements and tests."""
+        return self._http.event_hooks
 
     def __repr__(self) -> str:
         return (f"LightspeedSession(api_type={self.api_type!r}, account_id={self.account_id!r}, "
@@ -186,20 +196,23 @@ class LightspeedSession:
         else:
             yield from self._offset_pages(resource, params)
 
-    def to_pandas(self, resource: str, *, convert: bool = True, progress: bool = True, **params: Any):
+    def to_pandas(self, resource: str, *, convert: bool = True, progress: bool = True,
+                  on_progress: ProgressCallback | None = None, **params: Any):
         """All records as a DataFrame, nested objects flattened to dotted columns (needs the ``pandas`` extra).
 
         ``convert`` turns Lightspeed's all-string values into numbers, booleans and UTC datetimes where a whole
         column reads as one; ids with leading zeros stay text. Pages are flattened as they arrive (every 1,000
         records) and their raw records let go, so memory peaks below the size of all raw records, not above it.
+        ``progress`` shows a one-line note in a notebook; ``on_progress(event)`` is told a ``ProgressEvent`` as the
+        pull starts, after each page and when it ends, the same events as ``conn.sync``'s ``on_progress``.
         """
         from .frames import FrameBuilder
 
         builder = FrameBuilder(convert=convert)  # without pandas: ImportError now, before any request
-        with Progress(resource, enabled=progress) as shown:
+        with ProgressNote(resource, enabled=progress) as note, PullProgress(resource, (note, on_progress)) as pull:
             for page in self.pages(resource, **params):
                 builder.add(page)
-                shown.update(builder.rows)
+                pull.advance(1, len(page))
             page = None  # the last raw page need not outlive the loop
         return builder.frame()
 

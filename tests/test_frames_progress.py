@@ -53,23 +53,63 @@ class Handle:
         self.shown.append(repr(obj))
 
 
+def pull(resource: str, pages: list[int], *listeners, fail: bool = False) -> None:
+    """A pull of ``pages`` (records per page) told to ``listeners``, as ``to_pandas`` tells its note."""
+    with progress.PullProgress(resource, listeners) as counted:
+        for records in pages:
+            counted.advance(1, records)
+        if fail:
+            raise ConnectionError("the network went")
+
+
 def test_progress_updates_in_place_in_a_notebook(monkeypatch):
     handle = Handle()
     monkeypatch.setattr(progress, "_display_handle", lambda: handle)
-    monkeypatch.setattr(progress.Progress, "_EVERY", 0.0)
-    with progress.Progress("Sale") as shown:
-        shown.update(100)
-        shown.update(200)
+    monkeypatch.setattr(progress.ProgressNote, "_EVERY", 0.0)
+    with progress.ProgressNote("Sale") as note:
+        pull("Sale", [100, 100], note)
     assert handle.shown[:2] == ["Sale: 100 records so far…", "Sale: 200 records so far…"]
     assert handle.shown[-1].startswith("Sale: fetched 200 records in ")
 
 
+def test_a_pull_that_fails_says_where_it_stopped(monkeypatch):
+    handle = Handle()
+    monkeypatch.setattr(progress, "_display_handle", lambda: handle)
+    events = []
+    with pytest.raises(ConnectionError):
+        with progress.ProgressNote("Sale") as note:
+            pull("Sale", [100, 30], note, events.append, fail=True)
+    assert handle.shown[-1].startswith("Sale: stopped at 130 records in ")
+    assert [e.phase for e in events] == ["start", "page", "page"]  # no "end": the pull did not end
+
+
 def test_progress_is_silent_outside_a_notebook_or_when_disabled(capsys):
-    with progress.Progress("Sale") as shown:
-        shown.update(5)
-    with progress.Progress("Sale", enabled=False) as shown:
-        shown.update(5)
+    with progress.ProgressNote("Sale") as note:
+        pull("Sale", [5], note)
+    with progress.ProgressNote("Sale", enabled=False) as note:
+        pull("Sale", [5], note)
     assert capsys.readouterr() == ("", "")
+
+
+def test_a_pull_tells_every_listener_the_same_events_and_skips_none():
+    first, second = [], []
+    pull("Item", [100, 100, 20], first.append, None, second.append)
+    assert first == second
+    assert [(e.phase, e.pages, e.records) for e in first] == [
+        ("start", 0, 0), ("page", 1, 100), ("page", 2, 200), ("page", 3, 220), ("end", 3, 220)]
+    assert all(e.total_pages is None and e.resources_total == 1 for e in first)
+    assert first[-1].resources_done == 1 and first[-1].all_records == 220 and first[-1].seconds_left == 0.0
+    assert first[1].seconds_left is None  # no total: no time left to tell
+
+
+def test_time_left_is_the_pages_to_come_at_the_given_pace_and_a_pull_places_itself_among_several():
+    events = []
+    with progress.PullProgress("Sale", [events.append], total_pages=4, seconds_per_page=lambda: 2.5,
+                               resources_done=1, resources_total=3, pages_before=7, records_before=700) as counted:
+        counted.advance(1, 100)
+    assert [e.seconds_left for e in events] == [10.0, 7.5, 0.0]
+    assert [(e.resources_done, e.all_pages, e.all_records) for e in events] == [(1, 7, 700), (1, 8, 800),
+                                                                               (2, 8, 800)]
 
 
 # -- typing: the rules, written out slowly and plainly, value for value --------------------------------------------
@@ -253,7 +293,7 @@ def test_to_pandas_reads_pages_as_it_goes_and_lets_raw_records_go():
 def test_to_pandas_shows_progress_and_needs_pandas_before_fetching(monkeypatch):
     handle = Handle()
     monkeypatch.setattr(progress, "_display_handle", lambda: handle)
-    monkeypatch.setattr(progress.Progress, "_EVERY", 0.0)
+    monkeypatch.setattr(progress.ProgressNote, "_EVERY", 0.0)
     source = Pages([[{"saleID": "1"}] * 100, [{"saleID": "2"}] * 50])
     LightspeedSession.to_pandas(source, "Sale")
     assert handle.shown[:2] == ["Sale: 100 records so far…", "Sale: 150 records so far…"]
@@ -267,3 +307,13 @@ def test_to_pandas_shows_progress_and_needs_pandas_before_fetching(monkeypatch):
     with pytest.raises(ImportError, match="ls-widget\\[pandas\\]"):
         LightspeedSession.to_pandas(source, "Sale", progress=False)
     assert source.read == 0
+
+
+def test_to_pandas_tells_on_progress_the_events_a_sync_tells():
+    events = []
+    source = Pages([[{"saleID": "1"}] * 100, [{"saleID": "2"}] * 50])
+    frame = LightspeedSession.to_pandas(source, "Sale", progress=False, on_progress=events.append)
+    assert len(frame) == 150
+    assert all(isinstance(e, progress.ProgressEvent) for e in events)
+    assert [(e.resource, e.phase, e.pages, e.records) for e in events] == [
+        ("Sale", "start", 0, 0), ("Sale", "page", 1, 100), ("Sale", "page", 2, 150), ("Sale", "end", 2, 150)]

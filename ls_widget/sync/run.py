@@ -15,11 +15,12 @@ Pages become Arrow tables (arrow.py) that dlt loads without normalising rows one
 
 ``full=True`` reads every resource whole, as the ``full`` strategy does.
 
-Progress and cancelling (the panel's Sync part): ``on_progress(event)`` receives a ``progress.SyncProgressEvent`` when a
-resource starts, after each page and when it ends; ``cancel`` (a ``threading.Event``) stops the sync: no page is
-requested once it is set, the pages already fetched are committed as a last (smaller) chunk, a prefix of the pull, so
-the high-water mark stays right, and the resources not reached are left as they were. A cancelled whole read deletes
-nothing (it has not seen everything). The result says ``cancelled`` and what was kept; the next sync carries on.
+Progress and cancelling (the panel's Sync part): ``on_progress(event)`` receives a ``ProgressEvent`` (the same as
+``to_pandas``'s, ls_widget/progress.py) when a resource starts, after each page and when it ends; ``cancel`` (a
+``threading.Event``) stops the sync: no page is requested once it is set, the pages already fetched are committed as a
+last (smaller) chunk, a prefix of the pull, so the high-water mark stays right, and the resources not reached are left
+as they were. A cancelled whole read deletes nothing (it has not seen everything). The result says ``cancelled`` and
+what was kept; the next sync carries on.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from ..errors import ApiError, SyncError
 from ..session import PAGE_SIZE, LightspeedSession
 from . import arrow
 from .fetch import Prefetch
-from .progress import ProgressCallback, SyncProgress
+from ..progress import ProgressCallback
+from .progress import sync_progress
 from .specs import Spec, has_timestamp, select, spec_for  # noqa: F401 - spec_for for callers
 from .target import DELETED, Target
 
@@ -218,9 +220,9 @@ def _sync_resource(session: LightspeedSession, target: Target, spec: Spec, full:
     future: dict[str, datetime] = {}
     pages = 0
     rebuild = bool(broken)
-    with SyncProgress(result.connection, spec.resource, total_pages=total, session=session, enabled=progress,
-                      on_progress=run.on_progress, resources_done=run.done, resources_total=run.total,
-                      pages_before=result.pages, records_before=run.records) as bar:
+    with sync_progress(result.connection, spec.resource, total_pages=total, session=session, enabled=progress,
+                       on_progress=run.on_progress, resources_done=run.done, resources_total=run.total,
+                       pages_before=result.pages, records_before=run.records) as bar:
         with Prefetch(run.pages(session.pages(spec.resource, **params), spec.resource),
                       clock=session.clock) as fetched:
             for chunk in fetched.chunks(on_page=lambda page: bar.advance(1, len(page))):

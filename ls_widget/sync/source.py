@@ -13,8 +13,8 @@ Lightspeed cannot read incrementally (Shop, Register, ...) are read whole with d
 commit: a run that fails keeps nothing and the next starts from the last good one (``conn.sync`` commits every few
 pages instead, for notebooks).
 
-``connection`` is a ``Connection`` (or the panel, ``LightspeedConnection``) or a saved connection's name; the
-tables of another account are refused, as ``conn.sync`` refuses them.
+``connection`` is a ``Connection`` (or the panel, ``LightspeedConnection``), its ``LightspeedSession``, or a saved
+connection's name (connected.py); the tables of another account are refused, as ``conn.sync`` refuses them.
 """
 
 from __future__ import annotations
@@ -22,19 +22,20 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from ..errors import ConfigurationError, SyncError
+from ..errors import SyncError
 from ..session import PAGE_SIZE
 from . import arrow
+from .connected import session_of
 from .fetch import Prefetch
 from .run import LOOKBACK
 from .specs import Spec, has_timestamp, select
-from .target import _dlt
+from .target import import_dlt
 
 
 def lightspeed_source(connection: Any, resources: Any = "all"):
     """A dlt source of ``resources`` (names, ``"all"`` or ``ls_widget.resources()``) read through ``connection``."""
-    dlt = _dlt()
-    session = _connected(connection).session
+    dlt = import_dlt()
+    session = session_of(connection, needed_by="lightspeed_source")
     token = session.token
     selection = select(resources, token.scopes if token is not None else None)
 
@@ -46,18 +47,6 @@ def lightspeed_source(connection: Any, resources: Any = "all"):
         return [_resource(dlt, session, spec) for spec in selection.specs]
 
     return lightspeed()
-
-
-def _connected(connection: Any):
-    from ..connection import Connection
-
-    if isinstance(connection, str):
-        return Connection.load(connection)
-    plain = getattr(connection, "_connection", connection)  # the panel holds a plain Connection
-    if not isinstance(plain, Connection):
-        raise ConfigurationError(f"lightspeed_source needs a connection or a saved connection's name, not "
-                                 f"{type(connection).__name__}.")
-    return plain
 
 
 def _resource(dlt, session, spec: Spec):

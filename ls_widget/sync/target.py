@@ -46,7 +46,8 @@ class _JsonHintNotice(logging.Filter):
         return "when merging arrow schema with dlt schema" not in record.getMessage()
 
 
-def _dlt():
+def import_dlt():
+    """dlt, or a ``SyncError`` saying how to install it (the sync extra) or that its install is broken."""
     try:
         import dlt
     except ImportError as error:
@@ -106,7 +107,7 @@ class Target:
     def pipeline(self):
         """The dlt pipeline (set up on first use: it writes its working folder under ``LS_WIDGET_HOME/sync``)."""
         if self._pipeline is None:
-            dlt = _dlt()
+            dlt = import_dlt()
             sync_dir = store.private_dir("sync")
             destination = self._destination
             if self.path is not None:
@@ -157,7 +158,7 @@ class Target:
     def load(self, resources: list, *, rebuild: bool = False) -> None:
         """Load dlt resources (data and sync state together, in one load: a kill leaves both or neither);
         ``rebuild``: drop the resources' tables first (they are missing or damaged) and create them anew."""
-        dlt = _dlt()
+        dlt = import_dlt()
         if self.pipeline.has_pending_data:  # never: state() finished any; dlt would drop these resources for it
             raise SyncError(f"{self.label} has an unfinished load: run the sync again to complete it first.")
         try:
@@ -172,7 +173,7 @@ class Target:
         """A dlt resource merging ``rows`` (an Arrow table, or dicts) into ``table`` by ``key``; ``state`` is stored
         with the rows; ``timestamp``: the records carry ``timeStamp``, typed as a timestamp column (Register's do
         not); ``json_columns``: columns of JSON text, stored as JSON."""
-        dlt = _dlt()
+        dlt = import_dlt()
 
         def produce():
             if state is not None:
@@ -479,7 +480,7 @@ def check_destination(destination: Any) -> None:
 
 def _check_destination(destination: Any) -> None:
     if isinstance(destination, str):
-        _dlt()
+        import_dlt()
         from dlt.common.destination import Destination
 
         try:

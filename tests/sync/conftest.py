@@ -30,7 +30,7 @@ class Requests:
 
     def __init__(self, session) -> None:
         self.urls: list[str] = []
-        session._http.event_hooks["request"].append(lambda request: self.urls.append(str(request.url)))
+        session.event_hooks["request"].append(lambda request: self.urls.append(str(request.url)))
 
     def __len__(self) -> int:
         return len(self.urls)

@@ -27,12 +27,12 @@ def test_sync_all_runs_every_store_and_one_failure_stops_none(box):
     for name in ("Downtown", "Uptown", "Airport"):
         signed_in(box, name)
     LightspeedConnection(name="Closed store").save()  # saved, never signed in
-    from ls_widget.sync import all as sync_all_module
+    from ls_widget import multi_sync as sync_all_module
 
     real, workers = subprocess.run, []
 
     def run(args, *rest, **kwargs):
-        if args[1:] == ["-m", "ls_widget.sync.worker"]:
+        if args[1:] == ["-m", "ls_widget.multi_sync_worker"]:
             workers.append(args)
         return real(args, *rest, **kwargs)
 
@@ -54,12 +54,12 @@ def test_sync_all_runs_every_store_and_one_failure_stops_none(box):
 def test_a_store_whose_process_dies_is_a_sync_error_and_the_others_finish(box, monkeypatch):
     signed_in(box, "Downtown")
     signed_in(box, "Uptown")
-    from ls_widget.sync import all as sync_all_module
+    from ls_widget import multi_sync as sync_all_module
 
     real = subprocess.run
 
     def run(args, *rest, **kwargs):
-        if args[1:] == ["-m", "ls_widget.sync.worker"] and b"Uptown" in kwargs["input"]:
+        if args[1:] == ["-m", "ls_widget.multi_sync_worker"] and b"Uptown" in kwargs["input"]:
             return real([sys.executable, "-c", "import sys; sys.exit('killed by the OOM killer')"], *rest, **kwargs)
         return real(args, *rest, **kwargs)
 

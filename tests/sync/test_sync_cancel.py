@@ -11,7 +11,7 @@ import pytest
 
 from ls_widget import sandbox
 from ls_widget.sync import fetch
-from ls_widget.sync.progress import SyncProgressEvent
+from ls_widget.progress import ProgressEvent
 from ls_widget.sync.target import Target
 
 from .conftest import FAST, Requests, assert_tables_equal_source
@@ -42,7 +42,7 @@ def cancel_after(pages: int, resource: str = "Item"):
     """An ``on_progress`` that records every event and sets the cancel event once ``resource`` has ``pages`` pages."""
     cancel, events = threading.Event(), []
 
-    def on_progress(event: SyncProgressEvent) -> None:
+    def on_progress(event: ProgressEvent) -> None:
         events.append(event)
         if event.resource == resource and event.pages >= pages:
             cancel.set()
@@ -92,7 +92,7 @@ def test_cancel_mid_resource_keeps_what_it_committed_and_the_next_sync_finishes(
 
 
 def test_progress_events_grow_and_say_where_the_sync_stands(conn):
-    events: list[SyncProgressEvent] = []
+    events: list[ProgressEvent] = []
     result = conn.sync(["Item", "Customer"], progress=False, models=False, on_progress=events.append)
     assert not result.cancelled
     assert [(e.resource, e.phase) for e in events if e.phase != "page"] == [
@@ -113,7 +113,7 @@ def test_time_left_is_known_when_the_total_is(conn, monkeypatch):
     from ls_widget.sync import run
 
     monkeypatch.setattr(run, "_COUNT_COST", 0.0)  # count always: the total, hence the time left, is known
-    events: list[SyncProgressEvent] = []
+    events: list[ProgressEvent] = []
     conn.sync(["Item"], progress=False, models=False, on_progress=events.append, full=True)
     pages = [e for e in events if e.phase == "page"]
     assert pages[0].total_pages == PAGES

@@ -89,7 +89,7 @@ def test_without_dlt_the_message_says_which_extra_to_install(monkeypatch):
 
     monkeypatch.setitem(sys.modules, "dlt", None)  # what Python does for a module that is not installed
     with pytest.raises(SyncError, match=r"pip install 'ls-widget\[sync\]'"):
-        target._dlt()
+        target.import_dlt()
 
 
 def test_a_broken_dlt_is_not_reported_as_missing(monkeypatch):
@@ -108,4 +108,4 @@ def test_a_broken_dlt_is_not_reported_as_missing(monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", broken)
     with pytest.raises(SyncError, match=r"dlt is installed but cannot be imported .*orjson.*--force-reinstall"):
-        target._dlt()
+        target.import_dlt()
