@@ -15,6 +15,9 @@ slow requests, expired or revoked tokens, a clock to move forward) is an explici
 for incremental sync (``day_of_changes``: records edited, added, archived and deleted now): methods here, and
 ``/_sandbox/...`` admin endpoints for other processes.
 
+The demo client (and the v2 built-in one) follow the panel: a sign-in with them registers the redirect URI the
+panel signing in shows, the step an analyst takes once on Lightspeed's client page (panels.py: how, and why there).
+
 ``start()`` points ``LS_WIDGET_AUTH_URL`` and ``LS_WIDGET_API_URL`` at the sandbox and sets the v2 built-in client
 (``LS_WIDGET_V2_CLIENT_ID``/``_SECRET``) unless ``configure_environment=False``; ``stop()`` puts back what was there.
 """
@@ -27,7 +30,6 @@ import re
 import shutil
 import tempfile
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
@@ -43,12 +45,12 @@ except ImportError as missing:
 from ..clients import OAuthClient
 from ..profiles import API_URL_ENV, AUTH_URL_ENV, V2_CLIENT_ID_ENV, V2_CLIENT_SECRET_ENV
 from ..store import HOME_ENV
-from .app import SandboxState
 from .changes import CHANGEABLE, day_of_changes
 from .config import DataOptions, SandboxOptions
 from .faults import Fault
 from .registry import RegisteredClient
 from .server import ServerThread
+from .state import SandboxState
 
 if TYPE_CHECKING:
     from ..panel import LightspeedConnection
@@ -89,10 +91,6 @@ class Sandbox:
         self._temporary_home: str | None = None
         if configure_environment:
             self._configure_environment()
-        # Imported here: the panel module loads anywidget, which `python -m ls_widget.sandbox` has no use for.
-        from ..panel import _sign_in_listeners
-
-        _sign_in_listeners.append(self._register_the_panels_redirect_uri)
 
     # -- what a notebook needs ------------------------------------------------------------------------------------
     @property
@@ -115,8 +113,9 @@ class Sandbox:
 
     def connection(self, **kwargs) -> "LightspeedConnection":
         """A ``LightspeedConnection`` for the sandbox: v3, the demo client, read scopes (all overridable). The
-        client's registered redirect URI follows the panel's ``redirect_uri``, as an analyst would paste it into
-        Lightspeed's client page."""
+        client's registered redirect URI follows the panel's ``redirect_uri`` as soon as the panel shows one, as an
+        analyst would paste it into Lightspeed's client page (any other panel's is registered when its sign-in
+        reaches the authorize endpoint: panels.py)."""
         from ..panel import LightspeedConnection
 
         kwargs.setdefault("name", "Sandbox demo")
@@ -145,20 +144,6 @@ class Sandbox:
         conn.observe(follow, names="redirect_uri")
         follow({"new": conn.redirect_uri})
         return conn
-
-    def _register_the_panels_redirect_uri(self, panel: "LightspeedConnection", authorization_url: str) -> None:
-        """A panel in this process starts a sign-in here: register the redirect URI it shows for the client it uses,
-        as an analyst does once on Lightspeed's client page (any panel, not only ``connection()``'s: the README's
-        ``LightspeedConnection(oauth_client=...)`` signs in from JupyterLab too)."""
-        if not authorization_url.startswith(self.url + "/") or not panel.redirect_uri:
-            return
-        client_id = parse_qs(urlsplit(authorization_url).query).get("client_id", [""])[0]
-        if self.state.registry.get(client_id) is None:
-            return
-        try:
-            self.set_redirect_uri(client_id, panel.redirect_uri)
-        except ValueError as error:
-            log.warning("ls_widget sandbox: kept the old redirect URI of %s: %s", client_id, error)
 
     def sign_in(self, conn) -> "LightspeedSession":
         """Play both of the analyst's clicks for ``conn`` (a panel or a plain ``Connection``): "Save and authorize",
@@ -189,10 +174,13 @@ class Sandbox:
 
     # -- clients -----------------------------------------------------------------------------------------------------
     def register_client(self, name: str, redirect_uri: str, public: bool = False,
-                        secret: str | bool | None = True) -> OAuthClient:
-        """Register an OAuth client (public: PKCE required, no secret unless you give one)."""
+                        secret: str | bool | None = True, follows_the_panel: bool = False) -> OAuthClient:
+        """Register an OAuth client (public: PKCE required, no secret unless you give one). Its redirect URI is
+        ``redirect_uri`` for good, as at Lightspeed, unless ``follows_the_panel``: then, like the demo client's, it
+        becomes the one shown by the panel of this process that signs in with it (panels.py)."""
         with self.state.lock:
-            client = self.state.registry.register(name, redirect_uri, public=public, secret=secret)
+            client = self.state.registry.register(name, redirect_uri, public=public, secret=secret,
+                                                  follows_the_panel=follows_the_panel)
         return _as_oauth_client(client)
 
     def set_redirect_uri(self, client_id: str, uri: str) -> None:
@@ -256,10 +244,6 @@ class Sandbox:
         """Stop the server, put the environment back and delete the temporary store, if the sandbox made one."""
         self._server.stop()
         self._restore_environment()
-        from ..panel import _sign_in_listeners
-
-        if self._register_the_panels_redirect_uri in _sign_in_listeners:
-            _sign_in_listeners.remove(self._register_the_panels_redirect_uri)
         if self._temporary_home is not None:
             shutil.rmtree(self._temporary_home, ignore_errors=True)
             self._temporary_home = None

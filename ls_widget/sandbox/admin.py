@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import json
 
-from .app import BaseHandler
 from .changes import CHANGEABLE, day_of_changes
+from .handler import BaseHandler
 from .registry import RegisteredClient
 
 

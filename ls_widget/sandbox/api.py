@@ -31,10 +31,10 @@ from typing import Callable
 from urllib.parse import parse_qsl
 
 from . import query as q
-from .app import BaseHandler
 from .data import AccountData
 from .errors import ApiProblem, OAuthError
 from .filters import Condition, QueryError
+from .handler import BaseHandler
 from .ratelimit import BURST
 from .resources import NESTED, RESOURCES, Resource, embed, relation_cost
 from .tokens import AccessToken, AuthFailure

@@ -6,7 +6,9 @@ The request (docs/lightspeed-api.md section 1.3): ``response_type=code`` (the on
 ``invalid_client`` (client ID missing or unknown), ``unsupported_response_type`` (UNCONFIRMED code: Lightspeed only
 documents that ``code`` is the only accepted value), ``invalid_scope`` (scope missing or unknown), ``invalid_request``
 (PKCE). A ``redirect_uri`` parameter is not part of Lightspeed's request: it is ignored, and the answer always goes
-to the redirect URI registered for the client.
+to the redirect URI registered for the client. For a client that follows the panel (the demo and v2 built-in
+clients), a valid request first registers the redirect URI the panel signing in shows, the analyst's step on
+Lightspeed's client page (panels.py says how the endpoint knows it).
 
 The sandbox has no login step: the account's owner (employee 1) is taken as signed in. Approving redirects with
 ``code`` and ``state``; denying with ``error=access_denied``, ``error_description`` and ``state`` (RFC 6749; what
@@ -15,14 +17,18 @@ Lightspeed sends on deny is UNCONFIRMED).
 
 from __future__ import annotations
 
+import logging
 from html import escape
 from urllib.parse import urlencode, urlsplit
 
-from .app import BaseHandler
+from ..profiles import get_profile
 from .codes import check_challenge
 from .errors import OAuthError
+from .handler import BaseHandler
+from .panels import redirect_uri_shown
 from .registry import RegisteredClient, is_loopback
-from ..profiles import get_profile
+
+log = logging.getLogger("ls_widget.sandbox")
 
 _STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;background:#f4f5f7;color:#1d1f23;margin:0}
@@ -48,12 +54,16 @@ class AuthorizeHandler(BaseHandler):
     profile: str
 
     def get(self) -> None:
+        # Read before taking the lock: the panels live in the kernel's thread, and reading them may read the store.
+        shown = self._redirect_uri_the_panel_shows()
         with self.state.lock:
             try:
                 client, scopes, challenge, method = self._validate()
             except OAuthError as error:
                 self._error_page(error)
                 return
+            if shown and client.follows_the_panel and shown != client.redirect_uri:
+                self._register(client, shown)
             pending = self.state.codes.hold(self.profile, client.client_id, scopes,
                                             self.get_query_argument("state", None), challenge, method)
             page = self._consent_page(client, scopes, pending.request_id)
@@ -87,6 +97,19 @@ class AuthorizeHandler(BaseHandler):
             target = client.redirect_uri
         separator = "&" if urlsplit(target).query else ("" if target.endswith("?") else "?")
         self.redirect(target + separator + urlencode(params), status=302)
+
+    # -- the analyst's step on the client page (panels.py) -------------------------------------------------------
+    def _redirect_uri_the_panel_shows(self) -> str | None:
+        client = self.state.registry.get(self.get_query_argument("client_id", None))
+        if client is None or not client.follows_the_panel:
+            return None
+        return redirect_uri_shown(self.profile, client.client_id)
+
+    def _register(self, client: RegisteredClient, uri: str) -> None:
+        try:
+            self.state.registry.set_redirect_uri(client.client_id, uri)
+        except ValueError as refused:  # what Lightspeed's client page would refuse too (plain http elsewhere, ...)
+            log.warning("ls_widget sandbox: kept the redirect URI registered for %s: %s", client.client_id, refused)
 
     # -- validation ---------------------------------------------------------------------------------------------
     def _validate(self) -> tuple:

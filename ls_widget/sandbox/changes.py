@@ -31,10 +31,9 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass, field
 
 from . import sale_changes, stock
-from .data import AccountData, Table
+from .edits import Day, Ledger, TableEdit
 from .records import (CENT, SCALE, contact_entries, customer_record, iso, item_prices, item_record, one_or_many,
                       units)
 from .words import COLORS, EMAIL_DOMAINS
@@ -44,82 +43,6 @@ log = logging.getLogger("ls_widget.sandbox")
 # In the order they are applied: a new sale may sell an item added a moment before.
 CHANGEABLE = ("Item", "Customer", "Sale")
 KINDS = ("edits", "adds", "archives", "deletes")
-
-
-@dataclass
-class Ledger:
-    """What one sandbox changed: its forked accounts, the highest ID each table ever used, how many days ran."""
-
-    accounts: dict = field(default_factory=dict)  # account ID -> forked AccountData
-    high_water: dict = field(default_factory=dict)  # (account ID, table) -> highest ID ever given
-    days: int = 0
-
-
-class TableEdit:
-    """The changes to one table, applied at once by ``commit``: a replaced record keeps its place, new ones go last
-    (their IDs are the highest, so the list stays ascending by ID), deleted ones leave, and the table's derived
-    caches (query.py's columns and cached selections) are dropped."""
-
-    def __init__(self, table: Table, ledger: Ledger, account_id: str) -> None:
-        self.table, self.ledger, self.key = table, ledger, (account_id, table.name)
-        self.replaced: dict = {}
-        self.added: list = []
-        self.deleted: set = set()
-        highest = max((int(r[table.id_field]) for r in table.records), default=0)
-        self.high = max(highest, ledger.high_water.get(self.key, 0))
-
-    def current(self, record_id: str) -> dict:
-        return self.replaced.get(record_id) or self.table.by_id[record_id]
-
-    def replace(self, record: dict) -> None:
-        self.replaced[record[self.table.id_field]] = record
-
-    def new_id(self) -> int:
-        self.high += 1
-        return self.high
-
-    def delete(self, record_id: str) -> None:
-        self.deleted.add(record_id)
-
-    def commit(self) -> None:
-        key = self.table.id_field
-        kept = [self.replaced.get(r[key], r) for r in self.table.records if r[key] not in self.deleted]
-        self.table.records = kept + self.added
-        self.table.by_id = {r[key]: r for r in self.table.records}
-        self.table.derived = {}
-        self.ledger.high_water[self.key] = self.high
-
-
-@dataclass
-class Day:
-    """One day of changes in progress: where, when, how many, and the random stream for one resource."""
-
-    data: AccountData
-    ledger: Ledger
-    account_id: str
-    now: int
-    counts: dict  # kind -> count for the resource at hand
-    rng: random.Random
-
-    @property
-    def stamp(self) -> str:
-        return iso(self.now)
-
-    def edit(self, name: str) -> TableEdit:
-        return TableEdit(self.data.table(name), self.ledger, self.account_id)
-
-    def pick(self, records: list, live: list, referenced: set, id_field: str) -> tuple[list, list, list]:
-        """(to edit, to archive, to delete): disjoint random choices; edits and archives among ``live`` records,
-        deletions among the rest, those nobody refers to first. Fewer when there are not enough records."""
-        edits, archives, deletes = (self.counts[k] for k in ("edits", "archives", "deletes"))
-        chosen = self.rng.sample(live, min(edits + archives, len(live)))
-        taken = {r[id_field] for r in chosen}
-        rest = [r for r in records if r[id_field] not in taken]
-        free = [r for r in rest if r[id_field] not in referenced]
-        pool = free if len(free) >= deletes else rest
-        doomed = self.rng.sample(pool, min(deletes, len(pool)))
-        ids = lambda found: [r[id_field] for r in found]  # noqa: E731
-        return ids(chosen[:edits]), ids(chosen[edits:]), ids(doomed)
 
 
 def parse_counts(value, resources: tuple, kind: str) -> dict:
@@ -236,7 +159,7 @@ def _edited_item(day: Day, item: dict) -> dict:
             "Prices": {"ItemPrice": item_prices(price, msrp)}}
 
 
-def _restock(day: Day, shops_edit: "TableEdit", item: dict) -> None:
+def _restock(day: Day, shops_edit: TableEdit, item: dict) -> None:
     """One shop's stock of ``item`` moves; the summary row (shopID 0) is summed again."""
     rows = day.data.item_shops(item)
     if len(rows) < 2:

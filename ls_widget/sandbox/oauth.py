@@ -20,8 +20,8 @@ import hmac
 import json
 from urllib.parse import unquote
 
-from .app import BaseHandler
 from .errors import OAuthError
+from .handler import BaseHandler
 from .registry import RegisteredClient
 from .tokens import AuthFailure
 

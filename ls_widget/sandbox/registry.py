@@ -6,7 +6,10 @@ registered at start:
 - the demo client (confidential, for Lightspeed v3), which ``Sandbox.client`` and ``Sandbox.connection()`` use;
 - the deployment's built-in v2 client (``LS_WIDGET_V2_CLIENT_ID`` / ``_SECRET``; docs/lightspeed-api.md section 6).
 Their IDs and secrets derive from the seed, so another process (a browser test driving ``python -m
-ls_widget.sandbox``) can know them; every other client gets random ones.
+ls_widget.sandbox``) can know them; every other client gets random ones. Both follow the panel
+(``follows_the_panel``): the sandbox registers the redirect URI shown by the panel signing in with them, the step an
+analyst takes once on Lightspeed's client page (panels.py). Any other client keeps the URI it was registered with
+unless ``follows_the_panel=True`` is asked for at registration.
 
 Redirect URIs: Lightspeed requires HTTPS and no fragment. The sandbox also accepts plain http on a loopback host
 (127.0.0.0/8, ``localhost``, ``[::1]``) so a local Jupyter server can catch the redirect; the consent page says so.
@@ -28,6 +31,9 @@ class RegisteredClient:
     redirect_uri: str
     secret: str | None = None
     public: bool = False
+    # Its redirect URI becomes the one the panel signing in with it shows (panels.py), as for the clients the sandbox
+    # hands out for trying the panel; otherwise it is only ever the registered one, as at Lightspeed.
+    follows_the_panel: bool = False
 
     @property
     def confidential(self) -> bool:
@@ -42,18 +48,21 @@ class ClientRegistry:
             name="Sandbox demo",
             redirect_uri=validate_redirect_uri(demo_redirect_uri),
             secret=_derived(seed, "demo client secret", 64),
+            follows_the_panel=True,
         ))
         self.v2_builtin = self._add(RegisteredClient(
             client_id=_derived(seed, "v2 built-in client id", 40),
             name="Sandbox built-in (v2)",
             redirect_uri=validate_redirect_uri(demo_redirect_uri),
             secret=_derived(seed, "v2 built-in client secret", 40),
+            follows_the_panel=True,
         ))
 
     def register(self, name: str, redirect_uri: str, public: bool = False, secret: str | None | bool = True,
-                 client_id: str | None = None) -> RegisteredClient:
+                 client_id: str | None = None, follows_the_panel: bool = False) -> RegisteredClient:
         """Register a client. ``secret=True`` makes one up for a confidential client (a public one gets none);
-        a string is used as given; ``None``/``False`` gives none (public clients only)."""
+        a string is used as given; ``None``/``False`` gives none (public clients only). ``follows_the_panel``: see
+        ``RegisteredClient``."""
         if not isinstance(name, str) or not name.strip():
             raise ValueError("A client needs a name.")
         if "lightspeed" in name.lower():
@@ -69,7 +78,8 @@ class ClientRegistry:
             raise ValueError(f"A client with ID {client_id!r} is already registered.")
         return self._add(RegisteredClient(client_id=client_id, name=name.strip(),
                                           redirect_uri=validate_redirect_uri(redirect_uri),
-                                          secret=secret, public=bool(public)))
+                                          secret=secret, public=bool(public),
+                                          follows_the_panel=bool(follows_the_panel)))
 
     def get(self, client_id: str | None) -> RegisteredClient | None:
         return self._clients.get(client_id or "")

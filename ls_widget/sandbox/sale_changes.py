@@ -15,17 +15,13 @@ of their own (``SaleLine.json``, ``Sale/{id}/SaleLine.json``, likewise SalePayme
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from .edits import Day, TableEdit
 from .records import (LINE_COUNTS, QUANTITIES, LineSpec, PaymentSpec, decimal, line_record, line_spec,
                       payment_record, rate_of, sale_money, sale_record, units)
 from .sales import CARD, CASH, payment_time
 
-if TYPE_CHECKING:
-    from .changes import Day, TableEdit
 
-
-def change_sales(day: "Day") -> dict:
+def change_sales(day: Day) -> dict:
     sales_edit, lines_edit, pays_edit = day.edit("Sale"), day.edit("SaleLine"), day.edit("SalePayment")
     sales = day.data.table("Sale").records
     live = [s for s in sales if s["voided"] == "false"]
@@ -80,7 +76,7 @@ def payment_spec(payment: dict) -> PaymentSpec:
                        units(payment["tipAmount"]), int(payment["refPaymentID"]))
 
 
-def _edit_sale(day: "Day", sales_edit: "TableEdit", lines_edit: "TableEdit", pays_edit: "TableEdit",
+def _edit_sale(day: Day, sales_edit: TableEdit, lines_edit: TableEdit, pays_edit: TableEdit,
                sale: dict) -> tuple[str, str]:
     """One more unit on one line; returns that line's ID and the ID of the payment that changed ("" if none)."""
     lines = list(day.data.sale_lines(sale))
@@ -103,7 +99,7 @@ def _edit_sale(day: "Day", sales_edit: "TableEdit", lines_edit: "TableEdit", pay
     return lines[k]["saleLineID"], payment_id
 
 
-def _settle(day: "Day", pays_edit: "TableEdit", sale: dict, specs: list) -> tuple[list, str]:
+def _settle(day: Day, pays_edit: TableEdit, sale: dict, specs: list) -> tuple[list, str]:
     """The sale's payments after an edit: the last one takes up the difference, or a cash payment pays it all."""
     total = units(sale_money(specs, [], completed=True)["total"])
     payments = list(day.data.sale_payments(sale))
@@ -124,7 +120,7 @@ def _rate(sale: dict) -> int:
     return rate_of(sale["tax1Rate"])
 
 
-def _add_sale(day: "Day", sales_edit: "TableEdit", lines_edit: "TableEdit", pays_edit: "TableEdit") -> bool:
+def _add_sale(day: Day, sales_edit: TableEdit, lines_edit: TableEdit, pays_edit: TableEdit) -> bool:
     data, rng = day.data, day.rng
     items = [i for i in data.table("Item").records if i["archived"] == "false"]
     if not items:

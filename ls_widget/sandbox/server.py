@@ -23,8 +23,9 @@ from tornado import httputil
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
-from .app import SandboxState, make_app
+from .app import make_app
 from .errors import ApiProblem
+from .state import SandboxState
 
 log = logging.getLogger("ls_widget.sandbox")
 HOST = "127.0.0.1"

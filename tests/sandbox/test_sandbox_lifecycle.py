@@ -176,13 +176,14 @@ def test_data_is_deterministic_and_seeded():
 
 
 def test_default_dataset_builds_fast():
-    started = time.perf_counter()
+    # This process's CPU time, not the wall clock: other processes loading the machine must not fail it.
+    started = time.process_time()
     data = AccountData(DataOptions(), 0)
     sales = data.table("Sale").records
-    elapsed = time.perf_counter() - started
+    spent = time.process_time() - started
     assert len(sales) == 10000 and len(data.table("Item").records) == 2000
     assert len(data.table("Customer").records) == 500
-    assert elapsed < 2.0, elapsed  # about 0.4 s on a CI machine; generous for a loaded one
+    assert spent < 2.0, spent  # about 0.4 s on a CI machine
 
 
 def test_records_look_like_lightspeeds():
@@ -243,28 +244,6 @@ def test_a_home_already_set_is_used_and_kept(ls_home):
         box.stop()
     assert os.environ["LS_WIDGET_HOME"] == str(ls_home)
     assert any((ls_home / "tokens").iterdir())
-
-
-def test_a_panels_sign_in_registers_the_redirect_uri_it_shows_and_stop_forgets_the_panels(ls_home):
-    """What an analyst does once on Lightspeed's client page, for any panel using a client the sandbox knows."""
-    from ls_widget import LightspeedConnection
-    from ls_widget.panel import _sign_in_listeners
-
-    box = sandbox.start(**SMALL)
-    try:
-        OAuthClient("Reporting notebook", box.client.client_id, box.client.client_secret).save()
-        conn = LightspeedConnection(name="Mine", scopes=["employee:inventory_read"], oauth_client="Reporting notebook")
-        conn.authorization_url()  # no front end has filled redirect_uri: the registration stays as it was
-        assert box.redirect_uri(box.client.client_id) == "https://localhost"
-        conn.redirect_uri = "http://127.0.0.1:8888/lab/ls-widget/oauth/callback"  # what the panel shows
-        conn.authorization_url()
-        assert box.redirect_uri(box.client.client_id) == conn.redirect_uri
-        other = box.register_client("Another app", "https://app.example/callback")
-        assert box.redirect_uri(other.client_id) == "https://app.example/callback"  # not this panel's client
-    finally:
-        box.stop()
-    assert not any(getattr(listener, "__self__", None) is box for listener in _sign_in_listeners)
-    conn.authorization_url()  # a sign-in at Lightspeed itself now: no sandbox hears of it
 
 
 def test_answers_are_dated_by_the_sandboxs_own_clock():
