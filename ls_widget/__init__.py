@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from .session import LightspeedSession
     from .multi_sync import sync_all
 
-# The panel and the session pull in anywidget, ipywidgets, httpx and authlib. They load on first use so that the
+# The panel and the session pull in anywidget, ipywidgets, httpx and the token code. They load on first use so that the
 # Jupyter server, which imports this package for its OAuth callback route (ls_widget.capture), starts fast.
 _LAZY = {"LightspeedConnection": ".panel", "LightspeedSession": ".session", "sync_all": ".multi_sync"}
 

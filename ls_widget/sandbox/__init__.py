@@ -24,6 +24,7 @@ panel signing in shows, the step an analyst takes once on Lightspeed's client pa
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import re
@@ -33,14 +34,17 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-try:  # the `sandbox` extra, which the core package does not install: tornado serves it, joserfc signs its JWTs
-    import joserfc  # noqa: F401
-    import tornado  # noqa: F401
-except ImportError as missing:
-    raise ImportError(
-        f"ls_widget.sandbox needs {missing.name or 'tornado and joserfc'}, from the optional `sandbox` extra: "
-        "pip install 'ls-widget[sandbox]'"
-    ) from missing
+# The `sandbox` extra, which the core package does not install: tornado serves it, joserfc signs its JWTs. Every
+# missing one is named at once (a core install lacks both), not the first a try/import would stop at.
+_MISSING = []
+for _module in ("tornado", "joserfc"):
+    try:
+        importlib.import_module(_module)
+    except ImportError:
+        _MISSING.append(_module)
+if _MISSING:
+    raise ImportError(f"ls_widget.sandbox needs {' and '.join(_MISSING)}, from the optional `sandbox` extra: "
+                      "pip install 'ls-widget[sandbox]'")
 
 from ..clients import OAuthClient
 from ..profiles import API_URL_ENV, AUTH_URL_ENV, V2_CLIENT_ID_ENV, V2_CLIENT_SECRET_ENV

@@ -4,7 +4,7 @@ client, not the sandbox's ready-made ``demo.connection()``), then the clicks the
 pull. The cells are taken from README.md itself, so the README cannot drift from what works in a notebook.
 
 The sandbox's client was registered with ``https://localhost``; in JupyterLab the panel catches the code by the
-Jupyter route, so the sandbox registers the redirect URI the panel shows when the sign-in starts, as an analyst does
+Jupyter route, so the sandbox registers the redirect URI the panel shows when the sign-in reaches its authorize endpoint, as an analyst does
 once on Lightspeed's client page. Without that the popup would land on ``https://localhost`` and the panel wait for
 ever.
 """

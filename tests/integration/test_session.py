@@ -107,7 +107,7 @@ def test_a_token_about_to_expire_is_refreshed_before_the_request(monkeypatch):
         session = connect(short).session
         before = session.token
         statuses = []
-        session._http.event_hooks["response"].append(lambda response: statuses.append(response.status_code))
+        session.event_hooks["response"].append(lambda response: statuses.append(response.status_code))
         real_time = time.time
         # 150 s left: inside the margin, which is half the lifetime (200 s) for a token this short
         monkeypatch.setattr(time, "time", lambda: real_time() + 250)
@@ -199,7 +199,7 @@ def test_pacing_keeps_a_tight_bucket_at_zero_429s():
     with sandbox.start(**SMALL, bucket_size=5, drip_rate=40, burst_limit=50) as tight:
         session = connect(tight).session
         statuses = []
-        session._http.event_hooks["response"].append(lambda response: statuses.append(response.status_code))
+        session.event_hooks["response"].append(lambda response: statuses.append(response.status_code))
         ids = [r["itemID"] for r in session.iter("Item", limit=4, archived=True)]
         assert len(ids) == 230 == len(set(ids))
         assert session.statuses[429] == 0 and session.statuses[200] >= 58 and len(statuses) >= 58

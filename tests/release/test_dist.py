@@ -204,7 +204,7 @@ def test_the_sandbox_without_its_extra_says_how_to_get_it(installed):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode != 0, "ls_widget.sandbox imported in a core-only install"
     last = done.stderr.strip().splitlines()[-1]
-    assert last.startswith("ImportError: ls_widget.sandbox needs tornado"), done.stderr[-2000:]
+    assert last.startswith("ImportError: ls_widget.sandbox needs tornado and joserfc"), done.stderr[-2000:]
     assert SANDBOX_HINT in last, last
 
 
