@@ -335,20 +335,79 @@ def open_notebook(page, server: LabServer, name: str, *, app: str = "lab", timeo
     server.start_session(name)
     page.goto(server.lab_url(name) if app == "lab" else server.notebook7_url(name))
     wait_kernel_idle(page, name, timeout=timeout)
+    # The kernel (started before the page) can be idle before the app has restored its layout and finished routing
+    # the URL (``&reset``): a command run in that window races the app's own start-up.
+    evaluate_held(page, "() => window.jupyterapp.restored", timeout=timeout)
 
 
 def wait_kernel_idle(page, name: str | None = None, *, timeout: float = 60_000) -> None:
     page.wait_for_function(_KERNEL_IDLE_JS, arg=name, timeout=timeout, polling=100)
 
 
-def execute_command(page, command: str, args: dict | None = None):
-    """Run a JupyterLab command and wait for it; returns its result only when that is a plain value (a command
-    such as ``docmanager:open`` resolves to a widget, which Playwright would spend seconds serialising)."""
-    return page.evaluate(
-        "([id, args]) => window.jupyterapp.commands.execute(id, args)"
-        ".then((r) => (r === null || ['boolean', 'number', 'string'].includes(typeof r)) ? r : null)",
-        [command, args or {}],
-    )
+class PageChanged(AssertionError):
+    """The page reloaded or navigated away while the harness waited on something running in it."""
+
+
+# ``%s``: the function to call (composed here, not eval()ed in the page, which a content security policy may refuse).
+_HOLD_JS = """
+(arg) => {
+  const held = window.__lsHeld || (window.__lsHeld = new Map());
+  const key = (window.__lsHeldKey = (window.__lsHeldKey || 0) + 1);
+  const record = {settled: false};
+  held.set(key, record);
+  const plain = (v) => (v === null || v === undefined || ['boolean', 'number', 'string'].includes(typeof v)
+    || (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype)) ? v : null;
+  record.promise = Promise.resolve((%s)(arg)).then(
+    (value) => Object.assign(record, {settled: true, value: plain(value)}),
+    (error) => Object.assign(record, {settled: true, error: String((error && error.stack) || error)}));
+  return key;
+}
+"""
+_HELD_SETTLED_JS = """
+(key) => {
+  const record = window.__lsHeld && window.__lsHeld.get(key);
+  if (!record) throw new Error('PAGE_CHANGED');
+  return record.settled;
+}
+"""
+_TAKE_HELD_JS = """
+(key) => {
+  const record = window.__lsHeld.get(key);
+  window.__lsHeld.delete(key);
+  return {value: record.value === undefined ? null : record.value, error: record.error || null};
+}
+"""
+
+
+def evaluate_held(page, function_js: str, arg=None, *, timeout: float = 0):
+    """Call ``function_js(arg)`` in the page and wait until the promise it returns settles; its value when that is
+    plain JSON (a command such as ``docmanager:open`` resolves to a widget, which Playwright would spend seconds
+    serialising), else None.
+
+    Not ``page.evaluate()`` of that promise: Chromium tracks a promise it awaits for Playwright through a *weak*
+    handle, so when nothing in the page holds the chain any more (or the page is being torn down) the promise is
+    collected before it settles, and on a busy machine that fails a test now and then with "Resulting promise was
+    garbage collected". Here the page's own ``window`` holds the promise and a record of how it settled, and the
+    harness waits (``wait_for_function``, which survives a reload) for that record; a page that reloaded meanwhile
+    is reported as such. ``timeout`` 0: no bound of its own (pytest-timeout's is the one for a hang).
+    """
+    key = page.evaluate(_HOLD_JS.replace("%s", function_js, 1), arg)
+    try:
+        page.wait_for_function(_HELD_SETTLED_JS, arg=key, timeout=timeout, polling=20)
+        record = page.evaluate(_TAKE_HELD_JS, key)
+    except Exception as exc:
+        if "PAGE_CHANGED" in str(exc) or "Execution context was destroyed" in str(exc):
+            raise PageChanged(f"the page reloaded or navigated while it ran: {function_js[:120]}") from exc
+        raise
+    if record["error"] is not None:
+        raise AssertionError(f"in the page: {record['error']}")
+    return record["value"]
+
+
+def execute_command(page, command: str, args: dict | None = None, *, timeout: float = 0):
+    """Run a JupyterLab command and wait for it; returns its result only when that is a plain value."""
+    return evaluate_held(page, "([id, args]) => window.jupyterapp.commands.execute(id, args)",
+                         [command, args or {}], timeout=timeout)
 
 
 def run_all(page) -> None:
@@ -358,7 +417,7 @@ def run_all(page) -> None:
 
 def run_python(page, code: str) -> str:
     """Run ``code`` in the notebook's kernel and return what it printed; a Python exception fails the test."""
-    result = page.evaluate(_RUN_PYTHON_JS, code)
+    result = evaluate_held(page, _RUN_PYTHON_JS, code)
     if result["error"]:
         raise PythonError(f"Python raised while running:\n{code}\n{result['error']}")
     return result["stdout"]
@@ -401,7 +460,7 @@ _ADD_CELL_JS = (
 def add_and_run_cell(page, code: str) -> int:
     """Append a code cell with ``code`` at the end of the notebook on show and run it, as an analyst adding the
     next step does; returns its index once it ran (``notebook:run-cell`` resolves when the execution is done)."""
-    index = page.evaluate(_ADD_CELL_JS, code)
+    index = evaluate_held(page, _ADD_CELL_JS, code)
     execute_command(page, "notebook:run-cell")
     return index
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -341,22 +340,23 @@ def test_load_a_saved_connection_renders_connected(sandbox_lab):
 # --------------------------------------------------------------------------------------------------------------
 # The browser's real popup blocker
 # --------------------------------------------------------------------------------------------------------------
+CLICK_FIRED = "ls-test: the page fired the click"
 FIRE_CLICK_JS = """
 ([selector, delay]) => {
   const button = [...document.querySelectorAll(selector + ' button')]
     .find((b) => b.textContent.trim() === 'Save and authorize');
   if (!button) return false;
-  setTimeout(() => button.click(), delay);
+  setTimeout(() => { button.click(); console.log(CLICKED); }, delay);
   return true;
 }
-"""
+""".replace("CLICKED", repr(CLICK_FIRED))
 
 
 def test_blocked_popup_offers_a_link(browser_type, browser_type_launch_args, browser_context_args, lab_server,
                                      screens_dir, request):
     """Chromium's own popup blocker (Playwright turns it off by default). A ``window.open`` without user activation
     is blocked; Playwright's calls into a page grant one for 5 s, so the click is fired by the page's script after
-    that and the test sleeps (no polling) until it has happened."""
+    that, and the test waits (without a call into the page) for the console line the page writes once it has."""
     launch = {**browser_type_launch_args, "ignore_default_args": ["--disable-popup-blocking"]}
     browser = browser_type.launch(**launch)
     name = notebook_name(request.node)
@@ -381,9 +381,10 @@ def test_blocked_popup_offers_a_link(browser_type, browser_type_launch_args, bro
         popups = []
         context.on("page", lambda new_page: popups.append(new_page))
         delay_ms = int((ACTIVATION_LIFESPAN_S + 1.0) * 1000)
-        assert page.evaluate(FIRE_CLICK_JS, [f"{CURRENT_NOTEBOOK} {PANEL_SELECTOR}", delay_ms])
-        # No Playwright call may touch the page until the click has fired: sleep, do not poll.
-        time.sleep(delay_ms / 1000 + 0.75)
+        # No Playwright call may touch the page until the click has fired: wait for the page's console line (an
+        # event Playwright receives), never poll the page.
+        with page.expect_console_message(lambda message: message.text == CLICK_FIRED, timeout=delay_ms + 60_000):
+            assert page.evaluate(FIRE_CLICK_JS, [f"{CURRENT_NOTEBOOK} {PANEL_SELECTOR}", delay_ms])
 
         status = status_region(root)
         expect(status).to_contain_text(BLOCKED_TEXT)

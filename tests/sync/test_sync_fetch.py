@@ -6,6 +6,7 @@ fetching, whichever is more, while a fast pull makes a few large loads. A fake c
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 
@@ -51,16 +52,33 @@ def test_a_fast_pull_makes_few_large_chunks():
     assert sizes == [40, 40, 40]
 
 
+class WatchedQueue(queue.Queue):
+    """The fetcher's queue, telling when a put found no room: the fetcher is then waiting with a page in its hands,
+    and fetches nothing more until the consumer takes one."""
+
+    def __init__(self, maxsize: int) -> None:
+        super().__init__(maxsize)
+        self.refused = threading.Event()
+
+    def put(self, item, block=True, timeout=None) -> None:
+        try:
+            super().put(item, block, timeout)
+        except queue.Full:
+            self.refused.set()
+            raise
+
+
 def test_the_fetcher_runs_at_most_five_pages_ahead_of_the_load():
     pull = Pull(200, seconds=0.05)
-    chunks = Prefetch(iter(pull), clock=pull.clock).chunks()
+    prefetch = Prefetch(iter(pull), clock=pull.clock)
+    prefetch._queue = watched = WatchedQueue(fetch.AHEAD)
+    chunks = prefetch.chunks()
     first = next(chunks)  # "loading" it now: the consumer takes nothing more for a while
-    deadline = time.monotonic() + 10
-    while pull.fetched < len(first) + fetch.AHEAD and time.monotonic() < deadline:
-        time.sleep(0.01)  # wait for the condition (the fetcher filling its allowance), bounded
-    assert pull.fetched >= len(first) + fetch.AHEAD  # it did fetch ahead while the chunk "loaded"
-    time.sleep(0.3)  # however long the load takes, it goes no further: AHEAD waiting, and one in its hands
-    assert pull.fetched <= len(first) + fetch.AHEAD + 1
+    watched.refused.clear()  # a refusal while the chunk was gathered says nothing about the load
+    # However long the load takes, the fetcher goes no further than AHEAD waiting and one in its hands: it is
+    # seen stuck there (a put refused while nobody takes), not assumed to be after some time.
+    assert watched.refused.wait(60), "the fetcher never waited for room"
+    assert pull.fetched == len(first) + fetch.AHEAD + 1
     chunks.close()
 
 

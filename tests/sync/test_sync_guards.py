@@ -8,7 +8,6 @@ import subprocess
 import sys
 import textwrap
 import threading
-import time
 
 import pytest
 
@@ -164,12 +163,13 @@ HOLD = textwrap.dedent("""
     import sys, time, duckdb
     db = duckdb.connect(sys.argv[1], read_only=sys.argv[2] == "read")
     print("open", flush=True)
-    time.sleep(60)
+    sys.stdin.read()  # held until the test closes our stdin or kills us: no time limit to outlast
 """)
 
 
 def holding(path, mode: str) -> subprocess.Popen:
-    child = subprocess.Popen([sys.executable, "-c", HOLD, str(path), mode], stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen([sys.executable, "-c", HOLD, str(path), mode], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
     assert child.stdout.readline().strip() == "open"
     return child
 
@@ -211,16 +211,29 @@ def test_a_destination_that_is_not_one_is_refused_before_any_request(conn):
     assert len(requests) == 0
 
 
-def test_a_second_sync_of_one_connection_at_once_is_refused_and_the_first_finishes(box, conn):
-    box.delay_next(count=1, seconds=3)  # the first sync's first page comes late: it is still running
+def test_a_second_sync_of_one_connection_at_once_is_refused_and_the_first_finishes(conn):
+    # The first sync's first request waits at a gate until the second sync has been tried: the first is surely
+    # running then (every request of a sync is sent while it holds its tables), however busy the machine.
+    in_flight, release = threading.Event(), threading.Event()
+    main = threading.main_thread()
+
+    def gate(request) -> None:
+        if threading.current_thread() is not main and not in_flight.is_set():
+            in_flight.set()
+            release.wait()
+
+    conn.session.event_hooks["request"].append(gate)
     outcome: dict = {}
     first = threading.Thread(target=lambda: outcome.update(result=conn.sync(["Item"], progress=False)))
     first.start()
-    time.sleep(1.0)
-    with pytest.raises(SyncError, match="Another sync is using this connection's tables") as raised:
-        conn.sync(["Item"], progress=False)
-    assert "credentials" not in str(raised.value)
-    first.join(30)
+    try:
+        assert in_flight.wait(60), "the first sync sent no request"
+        with pytest.raises(SyncError, match="Another sync is using this connection's tables") as raised:
+            conn.sync(["Item"], progress=False)
+        assert "credentials" not in str(raised.value)
+    finally:
+        release.set()
+        first.join(60)
     assert outcome["result"].tables["Item"].rows == 420
 
 
