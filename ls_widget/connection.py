@@ -1,22 +1,23 @@
 """``Connection``: one Lightspeed connection without a widget (scripts, the command line, and the panel's engine).
 
-It owns the settings (name, API type, scopes, OAuth client), the sign-in's progress, and the session. Once signed
-in it is *bound* to one stored name: its tokens live in ``tokens/<name>.json`` and nowhere else (the token store is
-the single source of truth; nothing here keeps a token of its own). From then on the name changes only through
-``rename()``, which moves the saved settings and the tokens together, so no sign-in is ever left behind under an old
-name.
+It owns the settings (name, API type, scopes, OAuth client, capture mode) and every rule about them, the sign-in's
+progress, and the session. Once signed in it is *bound* to one stored name: its tokens live in ``tokens/<name>.json``
+and nowhere else (the token store is the single source of truth; nothing here keeps a token of its own). From then on
+the name changes only through ``rename()``, which moves the saved settings and the tokens together, so no sign-in is
+ever left behind under an old name; and a change of API type or OAuth client signs out, since the stored sign-in
+belongs to the ones it was made with.
 
-``LightspeedConnection`` (the panel) holds one ``Connection`` and delegates every action to it; whoever wants to
-show its state subscribes with ``subscribe()``.
+``LightspeedConnection`` (the panel) holds one ``Connection``, forwards every change to it and shows its state:
+whoever wants to show that state subscribes with ``subscribe()``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from . import profiles
-from .clients import oauth_clients
+from .clients import OAuthClient, oauth_clients
 from .connections import CAPTURE_MODES, ConnectionRecord, check_new_name, saved_connections
 from .credentials import Credentials, credentials_for
 from .errors import ConfigurationError, LightspeedError, NotConnectedError, StoreError
@@ -30,6 +31,8 @@ if TYPE_CHECKING:  # the OAuth flow, authlib and httpx load on the first sign-in
     from .session import LightspeedSession
 
 STATUSES = ("draft", "authorizing", "connected", "error")
+# What a connection is set up with; each is a property, and update() changes several as one.
+SETTINGS = ("name", "api_type", "scopes", "oauth_client", "capture_mode")
 
 
 class Connection:
@@ -40,18 +43,18 @@ class Connection:
         name: str = "",
         api_type: str = "v3",
         scopes: Iterable[str] = (),
-        oauth_client: str | None = None,
+        oauth_client: str | OAuthClient | None = None,
         capture_mode: str = "auto",
     ) -> None:
-        self._name = _text_name(name)
-        self.api_type = api_type
-        self.scopes = scopes
-        self.oauth_client = oauth_client
-        self.capture_mode = capture_mode
+        self._name, self._api_type, self._scopes = "", "v3", []
+        self._oauth_client: str | None = None
+        self._capture_mode = "auto"
         self.status = "draft"
         self.error = ""
         self.account_id = ""
         self.account_name = ""
+        self.field_errors: dict[str, str] = {}  # what the last authorization_url() found wrong, by setting
+        self.notice = ""  # what the last change did that its maker should know (scopes dropped, signed out)
         self.last_sync: dict = {}  # what the saved record says of the last sync (see sync())
         self._bound: str | None = None  # the stored name the sign-in belongs to
         self._credentials: Credentials | None = None
@@ -59,54 +62,41 @@ class Connection:
         self._pending_credentials: Credentials | None = None
         self._session: LightspeedSession | None = None
         self._listeners: list[Callable[["Connection"], None]] = []
+        self.update(name=name, api_type=api_type, scopes=scopes, oauth_client=oauth_client,
+                    capture_mode=capture_mode)
 
-    # -- settings ------------------------------------------------------------------------------------------------
+    # -- settings: each a property; update() changes several as one ------------------------------------------------
     @property
     def name(self) -> str:
         return self._name
 
     @name.setter
     def name(self, value: str) -> None:
-        value = _text_name(value)
-        if self._bound is not None and not _same_name(value, self._bound):
-            raise ConfigurationError(self.rename_refusal())
-        self._name = value
+        self.update(name=value)
 
-    # Each setting is checked for its type as it is set (a wrong one raises ConfigurationError naming the field);
-    # whether the whole form allows a sign-in is validation_errors()'s business.
     @property
     def api_type(self) -> str:
         return self._api_type
 
     @api_type.setter
     def api_type(self, value: str) -> None:
-        if not isinstance(value, str) or value not in profiles.PROFILES:
-            raise ConfigurationError(f"api_type must be one of {', '.join(map(repr, profiles.PROFILES))}, not "
-                                     f"{_shown(value)}.")
-        self._api_type = value
+        self.update(api_type=value)
 
     @property
     def scopes(self) -> list[str]:
-        return self._scopes
+        return list(self._scopes)
 
     @scopes.setter
     def scopes(self, value: Iterable[str]) -> None:
-        self._scopes = scope_list(value)
+        self.update(scopes=value)
 
     @property
     def oauth_client(self) -> str | None:
         return self._oauth_client
 
     @oauth_client.setter
-    def oauth_client(self, value: str | None) -> None:
-        from .clients import OAuthClient
-
-        if isinstance(value, OAuthClient):
-            value = value.save().name  # "use this one", as the panel takes it: make sure the sign-in can find it
-        if value is not None and not isinstance(value, str):
-            raise ConfigurationError(f"oauth_client must be the name of a stored OAuth 2.0 client, an OAuthClient or "
-                                     f"None, not {_shown(value)}.")
-        self._oauth_client = value or None
+    def oauth_client(self, value: str | OAuthClient | None) -> None:
+        self.update(oauth_client=value)
 
     @property
     def capture_mode(self) -> str:
@@ -114,10 +104,75 @@ class Connection:
 
     @capture_mode.setter
     def capture_mode(self, value: str) -> None:
-        if not isinstance(value, str) or value not in CAPTURE_MODES:
-            raise ConfigurationError(f"capture_mode must be one of {', '.join(map(repr, CAPTURE_MODES))}, not "
-                                     f"{_shown(value)}.")
-        self._capture_mode = value
+        self.update(capture_mode=value)
+
+    def update(self, **settings: Any) -> None:
+        """Change several settings as one, e.g. ``conn.update(api_type="v2", scopes=["employee:all"])``.
+
+        Every value is checked first, together (the scopes against the API type they will belong to): a bad one
+        raises ``ConfigurationError`` naming the setting, and nothing changes. Then all apply, and subscribers hear
+        of it once. The rules, whoever makes the change (a script, the panel):
+
+        - ``scopes`` are ids from the API type's catalogue (repeats kept once); changing only ``api_type`` drops the
+          chosen scopes it does not offer, and ``notice`` says which.
+        - ``oauth_client`` is the name of a stored client, or an ``OAuthClient``, which is stored then ("use this
+          one": the sign-in must find it), or ``None``.
+        - A sign-in belongs to the API type and the OAuth client it was made with: changing either signs out, as
+          ``disconnect()`` does (the tokens revoked at Lightspeed where it can, deleted from the token store), and
+          ``notice`` says to sign in again. A sign-in in progress is cancelled.
+        - A signed-in connection keeps its name (spelled with other spaces is the same name): ``rename()`` moves it.
+        - The problem ``authorization_url()`` found with a setting goes once that setting changes.
+        """
+        unknown = sorted(set(settings) - set(SETTINGS))
+        if unknown:
+            raise TypeError(f"Connection.update() takes {', '.join(SETTINGS)}; not {', '.join(unknown)}.")
+        new, dropped = self._checked(settings)
+        client = settings.get("oauth_client")
+        changed = {key for key in SETTINGS if new[key] != getattr(self, key)}
+        if not changed and not isinstance(client, OAuthClient):
+            return
+        if isinstance(client, OAuthClient):
+            client.save()  # before anything changes: a disk that refuses leaves the connection as it was
+        notices = [f"{profiles.get_profile(new['api_type']).label} does not offer {', '.join(dropped)}; removed "
+                   f"from the chosen scopes."] if dropped else []
+        client_changed = "oauth_client" in changed and self.profile.client_source == "user"
+        if self.signed_in and ("api_type" in changed or client_changed):
+            # With the settings it was made with (this profile, these credentials): revoked, then deleted.
+            notices.append(self._sign_out())
+            what = "API type" if "api_type" in changed else "OAuth 2.0 client"
+            notices.append(f"The {what} changed: click 'Save and authorize' to sign in with it.")
+        self._name, self._api_type, self._scopes = new["name"], new["api_type"], new["scopes"]
+        self._oauth_client, self._capture_mode = new["oauth_client"], new["capture_mode"]
+        fixed = changed | ({"scopes"} if "api_type" in changed else set())  # scopes were checked for the old type
+        self.field_errors = {key: text for key, text in self.field_errors.items() if key not in fixed}
+        if not self.field_errors and self.status == "draft":
+            self.error = ""  # the "Fix N fields" summary goes with the last of its fields
+        self.notice = " ".join(note for note in notices if note)
+        self._notify()
+
+    def _checked(self, settings: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        """All settings as they would be after ``update(**settings)`` (``ConfigurationError`` for a bad value), and
+        the chosen scopes a change of API type drops. Changes nothing."""
+        new = {key: getattr(self, key) for key in SETTINGS}
+        if "api_type" in settings:
+            new["api_type"] = _api_type(settings["api_type"])
+        profile = profiles.get_profile(new["api_type"])
+        if "name" in settings:
+            name = _text_name(settings["name"])
+            if self._bound is not None and not _same_name(name, self._bound):
+                raise ConfigurationError(self.rename_refusal())
+            new["name"] = name
+        dropped: list[str] = []
+        if "scopes" in settings:
+            new["scopes"] = _catalogued_scopes(profile, settings["scopes"])
+        elif new["api_type"] != self.api_type:
+            dropped = profile.unknown_scopes(new["scopes"])
+            new["scopes"] = [scope for scope in new["scopes"] if scope not in dropped]
+        if "oauth_client" in settings:
+            new["oauth_client"] = _client_name(settings["oauth_client"])
+        if "capture_mode" in settings:
+            new["capture_mode"] = _capture_mode(settings["capture_mode"])
+        return new, dropped
 
     def rename_refusal(self) -> str:
         return (f"This connection is signed in as {self._bound!r}, and its sign-in is stored under that name. "
@@ -142,13 +197,11 @@ class Connection:
                 normalize_name(self.name, what="connection")
         except ConfigurationError as exc:
             errors["name"] = str(exc)
-        unknown = self.profile.unknown_scopes(self.scopes)
+        unknown = self.profile.unknown_scopes(self.scopes)  # a saved record's, from an older catalogue
         if not self.scopes:
             errors["scopes"] = "Choose at least one scope with 'Edit scopes'."
         elif unknown:
-            errors["scopes"] = (f"{', '.join(unknown)} {'is not a' if len(unknown) == 1 else 'are not'} "
-                                f"{self.profile.label} scope{'' if len(unknown) == 1 else 's'}: choose from "
-                                f"{', '.join(self.profile.scopes)}.")
+            errors["scopes"] = _not_offered(self.profile, unknown)
         if self.profile.client_source == "user":
             if not self.oauth_client:
                 errors["oauth_client"] = "Choose an OAuth 2.0 client, or add one with 'Add OAuth 2.0 client'."
@@ -163,9 +216,16 @@ class Connection:
 
     # -- the sign-in -----------------------------------------------------------------------------------------------
     def authorization_url(self) -> str:
-        """Start a fresh sign-in (new state and PKCE verifier) and return the Lightspeed URL to open."""
+        """Start a fresh sign-in (new state and PKCE verifier) and return the Lightspeed URL to open.
+
+        A form that does not allow one raises ``ConfigurationError``; ``field_errors`` then says what is wrong with
+        each setting (each problem goes when its setting changes) and ``error`` how many there are.
+        """
         problems = self.validation_errors()
+        self.field_errors = problems
         if problems:
+            count = len(problems)
+            self._set(error=f"Fix {count} field{'' if count == 1 else 's'} before authorizing.")
             raise ConfigurationError(" ".join(problems.values()))
         from . import flow
 
@@ -333,7 +393,8 @@ class Connection:
 
         record = ConnectionRecord.load(name)
         client = record.oauth_client if record.oauth_client in oauth_clients() else None
-        conn = cls(record.name, record.api_type, record.scopes, client, record.capture_mode)
+        conn = cls(record.name, record.api_type, (), client, record.capture_mode)
+        conn._scopes = list(record.scopes)  # as saved, even one the catalogue has dropped since: named when signing in
         conn.last_sync = dict(record.last_sync)
         tokens = TokenStore(record.name)
         try:
@@ -353,12 +414,10 @@ class Connection:
     def rename(self, new_name: str) -> None:
         """Rename the connection; a signed-in one moves its saved settings and its tokens to the new name."""
         new_name = normalize_name(new_name, what="connection")
-        if self._bound is None:
-            self._name = new_name
-            return
         old = self._bound
-        if new_name == old:
+        if old is None or new_name == old:  # nothing stored under the name yet, or the same record
             self._name = new_name
+            self._notify()
             return
         if any(saved.casefold() == new_name.casefold() for saved in saved_connections() if saved != old):
             raise ConfigurationError(f"A saved connection named {new_name!r} already exists: pick another name.")
@@ -379,8 +438,19 @@ class Connection:
     def disconnect(self) -> str:
         """Sign out: revoke the stored tokens at Lightspeed (v3) and delete them here. The settings stay saved.
 
-        Returns a note when Lightspeed could not confirm the revocation (the local sign-in is deleted anyway).
+        Returns a note when Lightspeed could not confirm the revocation (the local sign-in is deleted anyway); it is
+        the ``notice`` too.
         """
+        note = self._sign_out()
+        if note:
+            self.notice = note
+        self._notify()
+        return note
+
+    def _sign_out(self) -> str:
+        """Revoke the stored tokens (v3), delete them from the token store with their lock file, and forget the
+        sign-in in memory (session, pending sign-in, account): a draft again. No notification: the caller sends
+        one with its other changes. Returns a note when Lightspeed could not confirm the revocation."""
         note = ""
         if self._bound is not None:
             tokens = TokenStore(self._bound)
@@ -394,25 +464,39 @@ class Connection:
                 note = f"Deleted the local sign-in, but Lightspeed did not confirm the revocation: {exc}"
             finally:
                 tokens.delete()
-        self.forget_sign_in()
-        return note
-
-    def forget_sign_in(self) -> None:
-        """Back to a draft in memory: no session, no pending sign-in, no account (stored files are untouched)."""
         if self._session is not None:
             self._session.close()
         self._session = self._credentials = self._pending = self._pending_credentials = None
         self._bound = None
-        self._set(status="draft", error="", account_id="", account_name="")
+        self.status, self.error, self.account_id, self.account_name = "draft", "", "", ""
+        return note
 
     @property
     def signed_in(self) -> bool:
         return self._bound is not None or self._pending is not None
 
     # -- state for whoever shows it --------------------------------------------------------------------------------
-    def subscribe(self, listener: Callable[["Connection"], None]) -> None:
-        """Call ``listener(self)`` after every change of status, error, account or token."""
+    def subscribe(self, listener: Callable[["Connection"], None]) -> Callable[[], None]:
+        """Call ``listener(self)`` after every change: settings, status, error, account, token, notice, last sync.
+        Returns the function that stops it."""
         self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def client_summary(self) -> dict | None:
+        """What may be shown of the chosen OAuth 2.0 client: ``{name, client_id, has_secret}``, never the secret.
+        ``None`` without one, when it is no longer stored, and for an API type that signs in with a built-in one."""
+        if not self.oauth_client or self.profile.client_source != "user":
+            return None
+        try:
+            client = OAuthClient.load(self.oauth_client)
+        except LightspeedError:
+            return None  # deleted or broken: validation_errors() and the panel's client list name the problem
+        return {"name": client.name, "client_id": client.client_id, "has_secret": client.has_secret}
 
     def fail(self, exc: Exception) -> None:
         self._set(status="error", error=str(exc))
@@ -461,7 +545,54 @@ class Connection:
                 f"oauth_client={self.oauth_client!r}, status={self.status!r})")
 
 
-def scope_list(value: object) -> list[str]:
+def _api_type(value: object) -> str:
+    if not isinstance(value, str) or value not in profiles.PROFILES:
+        raise ConfigurationError(f"api_type must be one of {', '.join(map(repr, profiles.PROFILES))}, not "
+                                 f"{_shown(value)}.")
+    return value
+
+
+def _catalogued_scopes(profile: profiles.Profile, value: object) -> list[str]:
+    """``value`` as the list of scope ids it names, each once, all from ``profile``'s catalogue."""
+    chosen = list(dict.fromkeys(_scope_list(value)))  # repeats once, in the order given
+    unknown = profile.unknown_scopes(chosen)
+    if unknown:
+        raise ConfigurationError(_not_offered(profile, unknown))
+    return chosen
+
+
+def _not_offered(profile: profiles.Profile, unknown: list[str]) -> str:
+    return (f"{', '.join(unknown)} {'is not a' if len(unknown) == 1 else 'are not'} {profile.label} "
+            f"scope{'' if len(unknown) == 1 else 's'}: choose from {', '.join(profile.scopes)}.")
+
+
+def _client_name(value: object) -> str | None:
+    """The stored client ``value`` names (an ``OAuthClient`` names itself; it is stored once every check passed)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, OAuthClient):
+        return value.name
+    if not isinstance(value, str):
+        raise ConfigurationError(f"oauth_client must be the name of a stored OAuth 2.0 client, an OAuthClient or "
+                                 f"None, not {_shown(value)}.")
+    if value not in oauth_clients():
+        # The other stored names stay out of this message: the panel shows it in `_notice`, which a saved notebook
+        # keeps, and they belong to other projects. ls_widget.oauth_clients() lists them.
+        raise ConfigurationError(
+            f"No stored OAuth 2.0 client named {value!r}. Add it with 'Add OAuth 2.0 client' in the panel, or "
+            f"OAuthClient(name, client_id, client_secret).save(); ls_widget.oauth_clients() lists the stored ones."
+        )
+    return value
+
+
+def _capture_mode(value: object) -> str:
+    if not isinstance(value, str) or value not in CAPTURE_MODES:
+        raise ConfigurationError(f"capture_mode must be one of {', '.join(map(repr, CAPTURE_MODES))}, not "
+                                 f"{_shown(value)}.")
+    return value
+
+
+def _scope_list(value: object) -> list[str]:
     """``value`` as a list of scope ids, or ``ConfigurationError`` naming ``scopes``: a list, tuple or other iterable
     of strings. A lone string is refused rather than split into letters (or guessed at by its spaces)."""
     if isinstance(value, str):

@@ -1,14 +1,16 @@
 """``LightspeedConnection``: the connection panel (an anywidget) and its Python half.
 
-The synced traits are the public state a notebook can set in code or the analyst can click together; both sides
-always agree because every change, whichever side makes it, goes through the validators below. Secrets never become
-traits: the client secret arrives from the panel's dialog in a custom message and goes straight to the 0600 client
-store.
+The panel shows one ``Connection`` (``connection.py``), which owns the settings and every rule about them. The
+synced traits mirror it: a change made in code (``panel.scopes = [...]``) or in the browser goes to the connection,
+which checks it and applies it, or refuses it and changes nothing; after each of its changes the panel copies the
+connection's state into the traits, in one update. So both halves always agree, and a script driving the
+``Connection`` directly meets the same rules. Secrets never become traits: the client secret arrives from the
+panel's dialog in a custom message and goes straight to the 0600 client store.
 
 The traits are also what a saved notebook keeps (the widget state in its metadata) and what a static HTML export
 shows, so they hold only this panel's own choices: of the stored OAuth clients, only the chosen one's display data
-(``_client``). The list of stored clients comes by request while a kernel is live (``panel_protocol``); the
-messages are handled in ``panel_messages``.
+(``_client``). The list of stored clients comes by request while a kernel is live; the messages are handled by
+``panel_messages`` (their shapes are in ``panel_protocol``).
 """
 
 from __future__ import annotations
@@ -16,17 +18,17 @@ from __future__ import annotations
 import html
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import anywidget
 import traitlets as t
 
 from . import profiles
-from .clients import OAuthClient, oauth_clients
-from .connection import STATUSES, Connection, scope_list
+from .clients import OAuthClient
+from .connection import SETTINGS, STATUSES, Connection
 from .connections import CAPTURE_MODES
-from .errors import ConfigurationError, LightspeedError
-from .panel_messages import PanelMessages
+from .errors import ConfigurationError
+from .panel_messages import PanelController
 from .panel_sync import PanelSync, initial_state
 
 if TYPE_CHECKING:  # httpx and the session load with the first request, not with the panel
@@ -34,20 +36,18 @@ if TYPE_CHECKING:  # httpx and the session load with the first request, not with
 
 log = logging.getLogger("ls_widget")
 _STATIC = Path(__file__).parent / "static"
+# The connection's state beside its settings: public traits the panel shows and never sets.
+_CONNECTION_STATE = ("status", "error", "account_id", "account_name")
 # What only Python sets: the connection's state and the panel plumbing it computes. The browser may write the form's
 # fields (and its acknowledgement `_seen_revision`); an update naming any of these is refused for those keys.
-PYTHON_OWNED = ("status", "error", "account_id", "account_name", "_profiles", "_client", "_field_errors", "_notice",
-                "_auth_host_loopback", "_granted_scopes", "_expires_at", "_last_sync", "_revision", "_sync")
+PYTHON_OWNED = (*_CONNECTION_STATE, "_profiles", "_client", "_field_errors", "_notice", "_auth_host_loopback",
+                "_granted_scopes", "_expires_at", "_last_sync", "_revision", "_sync")
 # The public traits a marimo cell reads through `panel.value`: a change Python makes to one is echoed (see _revision).
-_ECHOED = ("name", "api_type", "scopes", "oauth_client", "status", "error", "redirect_uri", "capture_mode",
-           "account_id", "account_name")
+_ECHOED = (*SETTINGS, *_CONNECTION_STATE, "redirect_uri")
 FALLBACK_CLASS = "ls-saved-copy"  # the text shown where the panel cannot load; widget.css hides it where it does
-# Called as ``listener(panel, authorization_url)`` whenever a panel starts a sign-in. The sandbox listens: it plays
-# the step an analyst does once on Lightspeed's client page, registering the redirect URI the panel shows.
-_sign_in_listeners: list[Callable[["LightspeedConnection", str], None]] = []
 
 
-class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
+class LightspeedConnection(anywidget.AnyWidget):
     """A Lightspeed Retail (R-Series) connection form that renders in Jupyter.
 
     ``LightspeedConnection(name="Store reports", api_type="v3", scopes=["employee:inventory_read"],
@@ -57,12 +57,16 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
     _esm = _STATIC / "widget.js"
     _css = _STATIC / "widget.css"
 
+    # The settings (connection.SETTINGS). Assigned in code or sent by the browser, a value goes to the connection
+    # (__setattr__, set_state), which checks and applies it; the trait then shows the connection's value (_mirror).
     name = t.Unicode("", help="The connection's name, e.g. 'Downtown store reports'.").tag(sync=True)
     api_type = t.Enum(tuple(profiles.PROFILES), default_value="v3", help="'v3' (current API) or 'v2' (legacy).").tag(
         sync=True
     )
     scopes = t.List(t.Unicode(), help="Scope ids from the API type's catalog.").tag(sync=True)
-    oauth_client = t.Any(None, allow_none=True, help="Name of the stored OAuth 2.0 client (v3 only).").tag(sync=True)
+    oauth_client = t.Unicode(None, allow_none=True, help="Name of the stored OAuth 2.0 client (v3 only).").tag(
+        sync=True
+    )
     status = t.Enum(STATUSES, default_value="draft", read_only=True).tag(sync=True)
     error = t.Unicode("", read_only=True).tag(sync=True)
     redirect_uri = t.Unicode("", help="The redirect URI to register at Lightspeed (filled in by the panel).").tag(
@@ -101,37 +105,42 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
         oauth_client: str | OAuthClient | None = None,
     ) -> None:
         try:
-            scopes = scope_list(scopes)  # any iterable of ids, as before; None or a lone string named, not split
+            connection = Connection(name, api_type, scopes, oauth_client)
         except ConfigurationError as exc:
             raise t.TraitError(str(exc)) from None
-        super().__init__(
-            name=name,
-            api_type=api_type,
-            scopes=scopes,
-            oauth_client=oauth_client,
-            _profiles=profiles.panel_catalog(),
-            _sync=initial_state(),
-        )
-        self._sync_part = PanelSync(lambda: self._connection, self._show_sync)
-        self._update_client()
-        self._auth_host_loopback = self.profile.auth_host_is_loopback
-        # The connection itself: settings, sign-in and session. The panel mirrors its state into traits.
-        self._connection = Connection(self.name, self.api_type, self.scopes, self.oauth_client, self.capture_mode)
-        self._connection.subscribe(self._mirror)
-        self.on_msg(self._on_panel_message)
+        self._show(connection)
+
+    def _show(self, connection: Connection) -> None:
+        """Become the panel of ``connection`` (the constructor's, or a loaded one)."""
+        self._connection = connection
+        self._sync_part = PanelSync(connection, self._show_sync)
+        self._controller = PanelController(self, self._sync_part, lambda: self._mirror(connection))
+        self._mirror_traits(connection, connection.token())  # the comm opens with the connection's state
+        super().__init__(_profiles=profiles.panel_catalog(), _sync=initial_state())
+        connection.subscribe(self._mirror)
+        self._mirror(connection)  # now the Sync part too (it may start a thread that publishes to the comm)
+        self.on_msg(self._controller.handle)
 
     @property
     def connection(self) -> Connection:
         """The plain connection object behind the panel (no widget): use it in scripts and threads."""
         return self._connection
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # A setting assigned in code goes to the connection, which checks it (TraitError, as traitlets raises, for a
+        # bad value) and applies it; the trait then shows the connection's value through _mirror.
+        if name in SETTINGS:
+            try:
+                self._connection.update(**{name: value})
+            except ConfigurationError as exc:
+                raise t.TraitError(str(exc)) from None
+        else:
+            super().__setattr__(name, value)
+
     # -- the OAuth flow: delegated to the connection -------------------------------------------------------------
     def authorization_url(self) -> str:
         """Start a fresh sign-in (new state and PKCE verifier) and return the Lightspeed URL to open."""
-        url = self._connection.authorization_url()
-        for listener in list(_sign_in_listeners):
-            listener(self, url)
-        return url
+        return self._connection.authorization_url()
 
     def complete_authorization(self, redirected_url: str) -> LightspeedSession:
         """Finish the sign-in from the address Lightspeed redirected to; returns the ready session."""
@@ -150,11 +159,8 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
     @classmethod
     def load(cls, name: str) -> "LightspeedConnection":
         """Reopen a saved connection; with a stored sign-in it is connected again (tokens refresh silently)."""
-        connection = Connection.load(name)
-        panel = cls(name=connection.name, api_type=connection.api_type, scopes=connection.scopes,
-                    oauth_client=connection.oauth_client)
-        panel.capture_mode = connection.capture_mode
-        panel._adopt(connection)
+        panel = cls.__new__(cls)  # the panel of the loaded connection, not of one made from settings
+        panel._show(Connection.load(name))
         return panel
 
     def sync(self, resources, destination=None, full: bool = False, progress: bool = True, models: bool = True):
@@ -177,55 +183,39 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
     def rename(self, new_name: str) -> None:
         """Rename the connection; a signed-in one moves its saved settings and sign-in to the new name."""
         self._connection.rename(new_name)
-        self.name = self._connection.name
 
     def disconnect(self) -> None:
         """Sign out: revoke the stored tokens at Lightspeed (v3) and delete them here. The settings stay saved."""
-        # One update for the panel: status, account, token facts and the note arrive together, so no view (nor a
-        # screen reader) ever shows "Connected" without an account on the way to "Not connected yet".
         self._sync_part.stop()  # a sync running for the panel stops first, keeping what it committed
-        with self.hold_sync():
-            note = self._connection.disconnect()
-            if note:
-                self._notice = note
+        self._connection.disconnect()
 
-    def _complete(self, **redirect) -> None:
-        with self.hold_sync():
-            self._connection.complete(**redirect)
-            if self.name != self._connection.name:
-                self.name = self._connection.name  # the stored (normalised) name
-
-    def _fail(self, exc: Exception) -> None:
-        self._connection.fail(exc)
-
-    def _adopt(self, connection: Connection) -> None:
-        self._connection = connection
-        connection.subscribe(self._mirror)
-        self._mirror(connection)
-
+    # -- showing the connection ----------------------------------------------------------------------------------
     def _mirror(self, connection: Connection) -> None:
-        """Show the connection's state in the traits the panel draws (called after each of its changes)."""
-        if connection is not getattr(self, "_connection", None):
-            return
+        """Show the connection's state (called after each of its changes), the Sync part's offer included, in one
+        update: the panel would otherwise draw (and announce) "Connected" with the account already gone, or a
+        status whose account has not arrived yet."""
         token = connection.token()
-        # One state update, never intermediate states: the panel would otherwise draw (and announce) "Connected"
-        # with the account already gone, or a status whose account has not arrived yet.
         with self.hold_sync():
-            for trait in ("account_id", "account_name", "error", "status"):
+            synced = self._mirror_traits(connection, token)
+            # The Sync part follows: the resources its scopes read; a sync stops when the connection signs out.
+            self._sync_part.follow(connection.status == "connected", token.scopes if token else None, synced)
+        self._update_fallbacks()
+
+    def _mirror_traits(self, connection: Connection, token) -> bool:
+        """Copy the connection's state into the traits; True when it synced since the last copy."""
+        with self.hold_sync():
+            for trait in (*SETTINGS, *_CONNECTION_STATE):
                 self.set_trait(trait, getattr(connection, trait))
+            self._notice = connection.notice
+            self._field_errors = dict(connection.field_errors)
+            self._client = connection.client_summary()
+            self._auth_host_loopback = connection.profile.auth_host_is_loopback
             self._granted_scopes = list(token.scopes) if token else []
             self._expires_at = token.expires_at if token else 0.0
             last_sync = {k: v for k, v in connection.last_sync.items() if k in ("at", "resources", "pages")}
             synced = last_sync != self._last_sync
             self._last_sync = last_sync
-            self._mirror_sync(connection, token, synced)  # the resources offered: in the same update
-        self._update_fallbacks()
-
-    def _mirror_sync(self, connection: Connection, token, synced: bool) -> None:
-        """The Sync part follows the connection: the resources its scopes read; a sync stops when it signs out."""
-        sync_part = getattr(self, "_sync_part", None)
-        if sync_part is not None:
-            sync_part.follow(connection.status == "connected", token.scopes if token else None, synced)
+        return synced
 
     def _show_sync(self, state: dict) -> None:
         self._sync = state  # from the sync's thread too: ipykernel sends comm messages from any thread
@@ -233,7 +223,7 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
     # -- public helpers -------------------------------------------------------------------------------------------
     @property
     def profile(self) -> profiles.Profile:
-        return profiles.get_profile(self.api_type)
+        return self._connection.profile
 
     def validation_errors(self) -> dict[str, str]:
         """Per-field problems that stop "Save and authorize", keyed by trait name (empty when all is well)."""
@@ -331,29 +321,44 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
     def set_state(self, sync_data):
         """Apply an update from the panel; a value Python rejects is sent back so both sides agree again.
 
-        The connection's state (``status``, ``error``, the account) and the plumbing Python computes are Python's
-        alone: an update naming them (a stale view, a hand-made message) is refused for those keys, logged, and the
-        browser is sent Python's values back."""
+        The settings go to the connection as one change (all or nothing). The connection's state (``status``,
+        ``error``, the account) and the plumbing Python computes are Python's alone: an update naming them (a stale
+        view, a hand-made message) is refused for those keys, logged, and the browser is sent Python's values back."""
         refused = [name for name in sync_data if name in PYTHON_OWNED]
         if refused:
             log.warning("Ignored a change to %s from the panel: only Python sets %s.", ", ".join(refused),
                         "it" if len(refused) == 1 else "them")
-            sync_data = {name: value for name, value in sync_data.items() if name not in PYTHON_OWNED}
+        settings = {name: value for name, value in sync_data.items() if name in SETTINGS}
+        others = {name: value for name, value in sync_data.items() if name not in SETTINGS and name not in refused}
         self.__dict__["_applying_panel"] = True
         try:
-            if sync_data:
-                super().set_state(sync_data)
+            if settings and self._settings_from_panel(settings):
+                # ipywidgets echoes what it applied to every view (and other browsers showing this notebook): the
+                # settings as the connection took them; the traits hold those already, so nothing changes here.
+                others.update({name: getattr(self, name) for name in settings})
+            if others:
+                super().set_state(others)
         except t.TraitError as exc:
             self._notice = str(exc)
-            self.send_state(key=[name for name in sync_data if name in self.keys])
+            self.send_state(key=[name for name in others if name in self.keys])
         finally:
             self.__dict__["_applying_panel"] = False
         if refused:
             self.send_state(key=refused)
 
-    @t.observe("name", "api_type")
-    def _refresh_fallbacks(self, _change) -> None:
-        self._update_fallbacks()
+    def _settings_from_panel(self, settings: dict) -> bool:
+        """Hand the browser's settings to the connection; False (the panel told why, and sent the values back)
+        when it refuses them."""
+        try:
+            # ipywidgets' own guard while it applies an update: a trait that ends up as the browser sent it is not
+            # sent back to it (it may be typing on); one the connection changed (a dropped scope) is.
+            with self._lock_property(**settings):
+                self._connection.update(**settings)
+        except ConfigurationError as exc:
+            self._notice = str(exc)
+            self.send_state(key=list(settings))
+            return False
+        return True
 
     @t.observe(*_ECHOED)
     def _count_python_change(self, change) -> None:
@@ -361,107 +366,3 @@ class LightspeedConnection(PanelMessages, anywidget.AnyWidget):
             return  # the browser's own change: marimo reruns for it anyway
         if getattr(getattr(self, "comm", None), "kernel", None) == "marimo":
             self._revision += 1
-
-    # -- validation: every change, from Python or from the panel, passes here --------------------------------------
-    @t.validate("scopes")
-    def _check_scopes(self, proposal):
-        chosen = list(dict.fromkeys(proposal["value"]))  # drop repeats, keep the analyst's order
-        unknown = self.profile.unknown_scopes(chosen)
-        if unknown:
-            raise t.TraitError(
-                f"{', '.join(unknown)} {'is not a' if len(unknown) == 1 else 'are not'} {self.profile.label} "
-                f"scope{'' if len(unknown) == 1 else 's'}. Valid scopes: {', '.join(self.profile.scopes)}."
-            )
-        return chosen
-
-    @t.validate("oauth_client")
-    def _check_oauth_client(self, proposal):
-        value = proposal["value"]
-        if value is None or value == "":
-            return None
-        if isinstance(value, OAuthClient):
-            # Passing a client object means "use this one": make sure the flow can find it in the store.
-            value.save()
-            if value.name == self.oauth_client:
-                self._update_client()  # same name, so no change event: the client ID may still be new
-            return value.name
-        if not isinstance(value, str):
-            raise t.TraitError("oauth_client must be the name of a stored OAuth 2.0 client, an OAuthClient, or None.")
-        if value not in oauth_clients():
-            # The other stored names stay out of this message: from the panel it lands in `_notice`, which a saved
-            # notebook keeps, and they belong to other projects. ls_widget.oauth_clients() lists them.
-            raise t.TraitError(
-                f"No stored OAuth 2.0 client named {value!r}. Add it with 'Add OAuth 2.0 client' in the panel, or "
-                f"OAuthClient(name, client_id, client_secret).save(); ls_widget.oauth_clients() lists the stored ones."
-            )
-        return value
-
-    @t.validate("name")
-    def _check_name(self, proposal):
-        connection = getattr(self, "_connection", None)
-        if connection is not None and connection.bound_name is not None:
-            try:
-                connection.name = proposal["value"]
-            except ConfigurationError as exc:
-                raise t.TraitError(str(exc)) from None
-        return proposal["value"]
-
-    @t.observe("name", "api_type", "scopes", "oauth_client", "capture_mode")
-    def _to_connection(self, change) -> None:
-        connection = getattr(self, "_connection", None)  # absent while __init__ sets the first values
-        if connection is None:
-            return
-        if change["name"] == "name":
-            connection.name = change["new"]
-        else:
-            setattr(connection, change["name"], change["new"])
-
-    @t.observe("oauth_client", "api_type")
-    def _on_client_choice(self, _change) -> None:
-        self._update_client()
-
-    def _update_client(self) -> None:
-        """Show the chosen client's display data (never the secret), and nothing about any other stored client."""
-        summary = None
-        if self.oauth_client and self.profile.client_source == "user":
-            try:
-                client = OAuthClient.load(self.oauth_client)
-            except LightspeedError:
-                client = None  # deleted or broken: the panel's list request names the problem
-            if client is not None:
-                summary = {"name": client.name, "client_id": client.client_id, "has_secret": client.has_secret}
-        self._client = summary
-
-    @t.observe("api_type")
-    def _on_api_type(self, change) -> None:
-        profile = self.profile
-        self._notice = ""
-        self._auth_host_loopback = profile.auth_host_is_loopback
-        dropped = profile.unknown_scopes(self.scopes)
-        if dropped:
-            self.scopes = [scope for scope in self.scopes if scope not in dropped]
-            self._notice = f"{profile.label} does not offer {', '.join(dropped)}; removed from the chosen scopes."
-        self._field_errors = {k: v for k, v in self._field_errors.items() if k not in ("scopes", "api_type")}
-        if not self._field_errors and self.status == "draft":
-            self.set_trait("error", "")
-        self._forget_sign_in("API type")
-
-    @t.observe("name", "scopes", "oauth_client")
-    def _clear_fixed_errors(self, change) -> None:
-        # Messages about the form go away once the analyst acts on them; "Save and authorize" re-checks everything.
-        self._notice = ""
-        if change["name"] in self._field_errors:
-            self._field_errors = {k: v for k, v in self._field_errors.items() if k != change["name"]}
-        if not self._field_errors and self.status == "draft":
-            self.set_trait("error", "")
-        if change["name"] == "oauth_client":
-            self._forget_sign_in("OAuth 2.0 client")
-
-    def _forget_sign_in(self, what: str) -> None:
-        """A sign-in belongs to the API type and client it was made with: after changing either, sign in again."""
-        connection = getattr(self, "_connection", None)
-        if connection is None or not connection.signed_in:
-            return  # nothing signed in (this also runs while __init__ sets the traits)
-        connection.forget_sign_in()
-        change = f"The {what} changed: click 'Save and authorize' to sign in with it."
-        self._notice = f"{self._notice} {change}".strip()

@@ -8,7 +8,8 @@ client on the author's machine.
 Requests that expect an answer carry an ``id`` the panel chose; the answer repeats it, so each view (a notebook may
 show the same panel twice) takes only its own answers. This is anywidget's invoke/command pattern, mirrored rather
 than used: ``anywidget.experimental.command`` raises on an unknown command name and answers nothing when a command
-fails, which would leave the panel waiting for its timeout; here every request with a usable id gets an answer.
+fails, which would leave the panel waiting for its timeout; here every request with a usable id gets an answer. The
+handlers are ``panel_messages``'s, registered by decorator; its ``REQUESTS`` and ``ONE_WAY`` are that registry's.
 
     {"type": "list_clients", "id"}                      ->  {"type": "list_clients_reply", "id", "ok", ...}
     {"type": "save_client", "id", "name", ...}          ->  {"type": "save_client_reply", "id", "ok", ...}
@@ -172,9 +173,6 @@ class ErrorReply(TypedDict):
     error: str
 
 
-REQUESTS = frozenset({"list_clients", "save_client", "authorize", "sync_start"})
-ONE_WAY = frozenset({"redirect", "complete", "disconnect", "cancel", "sync_cancel"})
-
 # Ids come from the browser; they are echoed back only when they are short, printable and plain.
 _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
 
@@ -192,3 +190,4 @@ def request_id(content: Any) -> str | None:
 
 def error_reply(id_: str, message: str) -> ErrorReply:
     return {"type": "error_reply", "id": id_, "ok": False, "error": message}
+

@@ -20,9 +20,12 @@ import threading
 import time
 import weakref
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from .errors import ConfigurationError, LightspeedError
+
+if TYPE_CHECKING:
+    from .connection import Connection
 
 log = logging.getLogger("ls_widget.panel")
 
@@ -63,9 +66,9 @@ def initial_state() -> dict:
 class PanelSync:
     """One panel's syncs: at most one at a time, on a daemon thread; ``publish(state)`` shows each new state."""
 
-    def __init__(self, connection: Callable[[], object], publish: Callable[[dict], None], *,
+    def __init__(self, connection: Connection, publish: Callable[[dict], None], *,
                  interval: float = 1.0 / UPDATES_PER_SECOND) -> None:
-        self._connection = connection  # the panel's current Connection (it changes on load/adopt)
+        self._connection = connection
         self._publish = publish
         self._interval = interval
         self._lock = threading.RLock()
@@ -166,7 +169,7 @@ class PanelSync:
         self._update(tables=tables)
 
     def _tables(self) -> list[dict]:
-        tables = self._connection().tables()
+        tables = self._connection.tables()
         return [{"table": str(t["table"]), "rows": int(t.get("rows") or 0), "kind": str(t.get("kind") or "raw"),
                  "updated": t.get("updated") or None} for t in tables]
 
@@ -185,7 +188,7 @@ class PanelSync:
         with self._lock:
             if self.running:
                 return "A sync is already running: wait for it to finish, or cancel it."
-            if self._connection().status != "connected":
+            if self._connection.status != "connected":
                 return "Sign in first: the Sync part works once the panel is connected."
             self._chosen = list(resources)
             self._cancel = threading.Event()
@@ -226,7 +229,7 @@ class PanelSync:
         started = time.monotonic()
         summary, error = "", ""
         try:
-            result = self._connection().sync(resources, full=full, progress=False, on_progress=self._progress,
+            result = self._connection.sync(resources, full=full, progress=False, on_progress=self._progress,
                                               cancel=cancel)
             summary = result_text(result, time.monotonic() - started)
         except LightspeedError as exc:

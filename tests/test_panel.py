@@ -100,12 +100,19 @@ def test_wrong_types_in_a_plain_connection_raise_configuration_error_naming_the_
     assert (conn.name, conn.api_type, conn.scopes, conn.oauth_client) == ("Downtown", "v3", ["employee:all"], None)
 
 
-def test_a_plain_connection_takes_any_iterable_of_scopes_and_names_unknown_ones():
+def test_a_plain_connection_takes_any_iterable_of_scopes_and_names_unknown_ones(ls_home):
+    from ls_widget import ConfigurationError
     from ls_widget.connection import Connection
 
     assert Connection(scopes=("employee:all",)).scopes == ["employee:all"]
     assert LightspeedConnection(scopes=(s for s in ["employee:all"])).scopes == ["employee:all"]
-    problems = Connection("Downtown", scopes=["employee:nope"]).validation_errors()
+    with pytest.raises(ConfigurationError, match="employee:nope is not a Lightspeed v3 scope.*employee:workbench"):
+        Connection("Downtown", scopes=["employee:nope"])
+    # A saved record may name a scope the catalogue has since dropped: it loads, and signing in names it.
+    Connection("Downtown", scopes=["employee:all"]).save()
+    record = json.loads((ls_home / "connections" / "Downtown.json").read_text())
+    (ls_home / "connections" / "Downtown.json").write_text(json.dumps({**record, "scopes": ["employee:nope"]}))
+    problems = Connection.load("Downtown").validation_errors()
     assert "employee:nope is not a Lightspeed v3 scope" in problems["scopes"]
 
 
@@ -137,6 +144,15 @@ def test_panel_edits_reach_python():
     conn = LightspeedConnection()
     from_panel(conn, name="Downtown", scopes=["employee:register_read"], redirect_uri="https://localhost")
     assert (conn.name, conn.scopes, conn.redirect_uri) == ("Downtown", ["employee:register_read"], "https://localhost")
+
+
+def test_settings_from_the_panel_are_one_change_of_the_connection():
+    conn = LightspeedConnection(scopes=["employee:tags"])
+    heard = []
+    conn.connection.subscribe(lambda connection: heard.append(connection.api_type))
+    from_panel(conn, api_type="v2", scopes=["employee:customers_credit_limit"])  # a v2-only scope, sent with v2
+    assert (conn.api_type, conn.scopes) == ("v2", ["employee:customers_credit_limit"]) and heard == ["v2"]
+    assert conn._notice == ""  # nothing dropped: the scopes came with the API type
 
 
 def test_invalid_value_from_the_panel_is_refused_and_sent_back(monkeypatch):
@@ -326,6 +342,14 @@ def test_a_client_deleted_after_choosing_it_is_reported(sent):
     assert "no longer stored" in conn._field_errors["oauth_client"]
 
 
+def test_a_message_type_has_one_handler():
+    from ls_widget import panel_messages
+
+    with pytest.raises(ValueError, match="'cancel' already has a handler"):
+        panel_messages.request("cancel")(lambda controller, content, id_: None)  # one-way already
+    assert "cancel" not in panel_messages.REQUESTS and "cancel" in panel_messages.ONE_WAY
+
+
 def test_unknown_message_types_are_ignored_with_a_warning(caplog, sent):
     conn = LightspeedConnection()
     with caplog.at_level(logging.WARNING):
@@ -385,7 +409,7 @@ def test_a_failing_handler_answers_with_an_error_reply_and_logs_it(sent, caplog,
     def broken():
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(conn, "validation_errors", broken)
+    monkeypatch.setattr(conn.connection, "validation_errors", broken)
     with caplog.at_level(logging.ERROR):
         reply = request(conn, sent, {"type": "authorize"}, id_="b-1")
     assert reply["type"] == "error_reply" and reply["id"] == "b-1" and reply["ok"] is False
@@ -530,7 +554,7 @@ def test_js_types_list_exactly_the_message_types_python_defines():
     type named there is one Python defines, and every one Python defines is named there."""
     import re
 
-    from ls_widget import panel_protocol
+    from ls_widget import panel_messages
 
     types_js = (_ROOT / "js" / "types.js").read_text(encoding="utf-8")
     js_kinds = set(re.findall(r'\btype: "([a-z_]+)"', types_js))
@@ -539,10 +563,11 @@ def test_js_types_list_exactly_the_message_types_python_defines():
                                       "only in panel_protocol.py": python_kinds - js_kinds}
     request_type = re.search(r"@typedef \{([^}]*)\} RequestType", types_js)
     assert request_type, "js/types.js lost its RequestType typedef"
-    assert set(re.findall(r'"([a-z_]+)"', request_type.group(1))) == panel_protocol.REQUESTS
-    # And panel_protocol is consistent with itself: requests, one-way messages and the replies.
-    replies = {f"{kind}_reply" for kind in panel_protocol.REQUESTS} | {"error_reply"}
-    assert python_kinds == panel_protocol.REQUESTS | panel_protocol.ONE_WAY | replies
+    assert set(re.findall(r'"([a-z_]+)"', request_type.group(1))) == panel_messages.REQUESTS
+    # And the handlers registered in panel_messages are exactly what panel_protocol declares: a request and its
+    # reply for each request handler, a message for each one-way handler, and the error reply.
+    replies = {f"{kind}_reply" for kind in panel_messages.REQUESTS} | {"error_reply"}
+    assert python_kinds == panel_messages.REQUESTS | panel_messages.ONE_WAY | replies
 
 
 def test_js_types_list_exactly_the_trait_values_python_allows():
@@ -613,6 +638,16 @@ def test_connecting_reaches_the_panel_as_one_update(small_sandbox, sent, monkeyp
     assert {"status", "account_id", "account_name", "_granted_scopes"} <= updates[0]
 
 
+def test_changing_the_api_type_of_a_connected_panel_reaches_it_as_one_update(small_sandbox, sent, monkeypatch):
+    conn = _connected_panel(small_sandbox, sent)
+    conn.comm
+    updates = _updates(monkeypatch)
+    conn.api_type = "v2"  # the connection signs out: the sign-in belongs to the API type it was made with
+    assert conn.status == "draft" and conn.connection.token() is None
+    assert len(updates) == 1, updates
+    assert {"api_type", "status", "account_id", "_notice", "_granted_scopes", "_expires_at"} <= updates[0]
+
+
 def test_disconnect_leaves_no_file_of_the_sign_in_behind(small_sandbox, sent, ls_home):
     conn = _connected_panel(small_sandbox, sent)
     tokens = ls_home / "tokens"
@@ -639,8 +674,8 @@ def test_rename_leaves_no_lock_file_under_the_old_name(small_sandbox, sent, ls_h
 def test_the_browser_cannot_set_pythons_own_traits(monkeypatch, caplog, forged):
     conn = LightspeedConnection(name="Downtown")
     before = {key: getattr(conn, key) for key in forged}
-    resent = []
-    monkeypatch.setattr(conn, "send_state", lambda key=None: resent.append(key))
+    resent = []  # the updates sent (ipywidgets sends nothing for an empty set of keys)
+    monkeypatch.setattr(conn, "send_state", lambda key=None: resent.append(key) if key is None or key else None)
     with caplog.at_level(logging.WARNING, logger="ls_widget"):
         from_panel(conn, **forged, name="Uptown")
     assert {key: getattr(conn, key) for key in forged} == before
