@@ -98,7 +98,7 @@
  * Requests the panel sends with `model.send` (kernel_link.js adds the `id`); Python answers each with a reply of the
  * same id. Mirrored by the TypedDicts in ls_widget/panel_protocol.py: tests/test_panel.py checks that every
  * `type: "..."` named in this file is one panel_protocol.py defines and the other way round, and that RequestType
- * lists exactly panel_protocol.REQUESTS.
+ * lists exactly panel_messages.REQUESTS (generated from its handlers).
  * @typedef {"list_clients" | "save_client" | "authorize" | "sync_start"} RequestType
  * @typedef {{ name: string, client_id: string, client_secret: string, previous_name: string | null }} SaveClientFields
  * @typedef {{ type: "list_clients", id: string }} ListClientsRequest
