@@ -126,6 +126,17 @@ class LightspeedConnection(anywidget.AnyWidget):
         """The plain connection object behind the panel (no widget): use it in scripts and threads."""
         return self._connection
 
+    # -- what leaves for the browser: plain JSON data -------------------------------------------------------------
+    # A stored name is a ``names.Name`` (a str that is not normalised again). Jupyter's JSON takes it as a str;
+    # marimo encodes state and messages with msgspec, which refuses any subclass of str. So every value is made
+    # plain here, where all of them pass, rather than at each place a name goes into a trait or a reply.
+    @staticmethod
+    def _trait_to_json(x, self):  # ipywidgets' signature: a static method given the widget as its second argument
+        return _plain(x)
+
+    def send(self, content: Any, buffers: Any = None) -> None:
+        super().send(_plain(content), buffers)
+
     def __setattr__(self, name: str, value: Any) -> None:
         # A setting assigned in code goes to the connection, which checks it (TraitError, as traitlets raises, for a
         # bad value) and applies it; the trait then shows the connection's value through _mirror.
@@ -366,3 +377,14 @@ class LightspeedConnection(anywidget.AnyWidget):
             return  # the browser's own change: marimo reruns for it anyway
         if getattr(getattr(self, "comm", None), "kernel", None) == "marimo":
             self._revision += 1
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with every str subclass made a str, through dicts, lists and tuples (JSON data in, JSON data out)."""
+    if isinstance(value, str):
+        return value if type(value) is str else str.__str__(value)
+    if isinstance(value, dict):
+        return {_plain(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value

@@ -765,3 +765,20 @@ def test_displaying_the_panel_adds_a_saved_copy_line_that_follows_the_connection
     count = len(shell_outputs)
     conn.connection._set(status="connected")  # nothing new to say: nothing sent
     assert len(shell_outputs) == count
+
+
+def test_state_and_messages_are_plain_json_that_every_host_can_encode(monkeypatch):
+    """marimo encodes a widget's state and messages with msgspec, which refuses subclasses of str, and a stored name
+    is one (``names.Name``): the stored client never reached marimo's panel. Whatever the panel holds, what leaves it
+    is plain JSON data."""
+    msgspec = pytest.importorskip("msgspec")
+    import ipywidgets
+
+    outbox = []
+    monkeypatch.setattr(ipywidgets.Widget, "send", lambda self, content, buffers=None: outbox.append(content))
+    OAuthClient("Stored client", "abc", "a-secret").save()
+    conn = LightspeedConnection(name="Reports", oauth_client="Stored client")
+    msgspec.json.encode(conn.get_state())
+    message(conn, {"type": "list_clients", "id": "v-1"})
+    assert [m["type"] for m in outbox] == ["list_clients_reply"]
+    assert b"Stored client" in msgspec.json.encode(outbox)
