@@ -5,6 +5,7 @@ import json
 import multiprocessing
 import os
 import stat
+import sys
 import threading
 import time
 
@@ -21,6 +22,24 @@ def fake_jwt(claims):
 
 def token(access=ACCESS, refresh=REFRESH, expires_in=3600):
     return Token(access, refresh, time.time() + expires_in)
+
+
+def inside_refresh(thread: threading.Thread) -> bool:
+    """Whether ``thread`` is running ``TokenStore.refresh`` now (waiting for its lock counts): its stack says so."""
+    frame = sys._current_frames().get(thread.ident)
+    while frame is not None:
+        if frame.f_code is TokenStore.refresh.__code__:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def wait_until(condition, what: str, timeout: float = 60.0) -> None:
+    """Poll ``condition`` until it holds (the timeout only ends a run that would otherwise hang)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"never: {what}"
+        time.sleep(0.001)
 
 
 def test_printing_a_token_shows_no_secret():
@@ -80,13 +99,14 @@ def test_sixteen_threads_on_an_expired_token_refresh_once():
 
     def do_refresh(current):
         calls.append(current.refresh_token)
-        time.sleep(0.05)  # widen the race window
+        # The refresh holds the lock until every contender is inside store.refresh too, each waiting for the lock
+        # with the stale token in hand: the race is on, whatever the scheduler does.
+        wait_until(lambda: all(inside_refresh(thread) for thread in threads), "all 16 threads inside refresh")
         return Token(f"new-access-{len(calls)}", f"new-refresh-{len(calls)}", time.time() + 3600)
 
-    results, barrier = [], threading.Barrier(16)
+    results = []
 
     def worker():
-        barrier.wait()
         results.append(store.refresh(stale, do_refresh, margin=300))
 
     threads = [threading.Thread(target=worker) for _ in range(16)]
@@ -94,6 +114,7 @@ def test_sixteen_threads_on_an_expired_token_refresh_once():
         thread.start()
     for thread in threads:
         thread.join()
+    assert len(results) == 16
     assert calls == [REFRESH]
     assert {r.access_token for r in results} == {"new-access-1"}
     assert store.load().refresh_token == "new-refresh-1"
@@ -111,30 +132,51 @@ def test_a_401_forces_a_refresh_unless_someone_already_did():
     assert again.access_token == "n"
 
 
-def _refresh_in_child(home, counter_path, ready):
+def _refresh_in_child(home, counter_path, start, inside, all_inside):
+    """One process's refresh, in a thread of its own so that this process can tell when it is inside
+    ``store.refresh`` (``inside``); the one that gets the lock refreshes only once every child is (``all_inside``)."""
     os.environ["LS_WIDGET_HOME"] = home
     store = TokenStore("shared")
     stale = store.load()
-    ready.wait()
+    start.wait()
+    failures = []
 
     def do_refresh(current):
         with open(counter_path, "a") as counter:
             counter.write(current.refresh_token + "\n")
-        time.sleep(0.2)
+        assert all_inside.wait(60), "the other processes never came inside refresh"
         return Token("child-access", "child-refresh", time.time() + 3600)
 
-    store.refresh(stale, do_refresh, margin=300)
+    def refresh():
+        try:
+            store.refresh(stale, do_refresh, margin=300)
+        except BaseException as exc:  # noqa: BLE001 - reported through the exit code below
+            failures.append(exc)
+
+    worker = threading.Thread(target=refresh)
+    worker.start()
+    wait_until(lambda: inside_refresh(worker) or not worker.is_alive(), "the refresh thread inside refresh")
+    inside.release()
+    worker.join()
+    if failures:
+        raise failures[0]
 
 
 def test_processes_share_one_refresh_through_the_file_lock(ls_home, tmp_path):
     TokenStore("shared").save(token(expires_in=-5))
     counter = tmp_path / "refreshes.txt"
     context = multiprocessing.get_context("spawn")
-    ready = context.Event()
-    children = [context.Process(target=_refresh_in_child, args=(str(ls_home), str(counter), ready)) for _ in range(4)]
+    start, inside, all_inside = context.Event(), context.Semaphore(0), context.Event()
+    children = [context.Process(target=_refresh_in_child, args=(str(ls_home), str(counter), start, inside, all_inside))
+                for _ in range(4)]
     for child in children:
         child.start()
-    ready.set()
+    start.set()
+    # Every child is inside store.refresh at once (one holding the lock in its refresh, three waiting for it) before
+    # the refresh may finish: the file lock, not the order the processes happen to run in, keeps it to one refresh.
+    for _ in children:
+        assert inside.acquire(timeout=60), "a child never came inside refresh"
+    all_inside.set()
     for child in children:
         child.join(60)
         assert child.exitcode == 0

@@ -7,12 +7,17 @@ A queue of faults, each for the next ``count`` requests to a target:
 Targets: ``"api"`` (the ``/API/`` paths), ``"token"`` (token and revoke endpoints), ``"authorize"`` (the consent
 page), ``"any"`` (all of these; the ``/_sandbox/`` admin paths and the JWKS are never affected). Faults are taken in
 the order they were queued: a request takes one unit of the first queued fault that matches its target.
+
+``holding()`` counts the requests a delay holds back at this moment: a test proves a delay happened by that condition
+(the request is being held while its client gives up) instead of timing the answer on the wall clock.
 """
 
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Iterator
 
 TARGETS = ("api", "token", "authorize", "any")
 
@@ -30,6 +35,7 @@ class Faults:
     def __init__(self) -> None:
         self._queue: list[Fault] = []
         self._lock = threading.Lock()
+        self._held = 0
 
     def fail_next(self, count: int = 1, status: int = 503, target: str = "api") -> Fault:
         if not 500 <= int(status) <= 599:
@@ -62,6 +68,22 @@ class Faults:
                         self._queue.remove(fault)
                     return fault
         return None
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Count one request as held back by a delay for as long as the block runs (see ``holding``)."""
+        with self._lock:
+            self._held += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._held -= 1
+
+    def holding(self) -> int:
+        """How many requests a delay fault is holding back right now."""
+        with self._lock:
+            return self._held
 
     def _add(self, fault: Fault) -> Fault:
         if fault.target not in TARGETS:

@@ -44,7 +44,8 @@ class BaseHandler(tornado.web.RequestHandler):
         if fault is None:
             return
         if fault.kind == "delay":
-            await asyncio.sleep(fault.seconds)
+            with self.state.faults.held():
+                await asyncio.sleep(fault.seconds)
         elif fault.kind == "drop":
             self.request.connection.stream.close()  # no status line at all, as a reset connection
             raise tornado.web.Finish()

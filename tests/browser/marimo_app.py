@@ -31,7 +31,7 @@ def _(LightspeedConnection, mo):
 def _(mo):
     # A change Python makes itself (a cell, a message handler) reruns nothing in marimo: this button reruns the
     # cell below, to read what Python holds then.
-    ask = mo.ui.button(label="Ask Python")
+    ask = mo.ui.button(label="Ask Python", value=0, on_click=lambda clicks: clicks + 1)  # its value counts the clicks
     ask
     return (ask,)
 
@@ -40,6 +40,9 @@ def _(mo):
 def _(ask, conn, html, json, mo):
     ask
     _seen = {key: conn.value.get(key) for key in ("name", "api_type", "scopes", "oauth_client", "status")}
+    # Which "Ask Python" click this run answers, and Python's count of its own changes beside the panel's
+    # acknowledgement of them (equal once every change has been acknowledged): what a test waits on.
+    _seen.update(asked=ask.value, revision=conn.widget._revision, seen_revision=conn.widget._seen_revision)
     mo.Html(f'<pre class="python-sees" style="white-space: pre-wrap">Python sees: {html.escape(json.dumps(_seen, sort_keys=True))}</pre>')
     return
 

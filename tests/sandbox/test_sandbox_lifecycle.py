@@ -7,7 +7,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -159,9 +158,9 @@ def test_connection_is_pointed_at_the_sandbox():
 
 def test_clock_only_moves_forward():
     with sandbox.start(configure_environment=False, **SMALL) as box:
-        before = box.clock.time()
+        before = box.clock.monotonic()  # (the monotonic scale: the wall clock may be stepped back meanwhile)
         assert box.advance_clock(100) == 100
-        assert box.clock.time() - before >= 100
+        assert box.clock.monotonic() - before >= 100
         with pytest.raises(ValueError):
             box.advance_clock(-1)
 
@@ -175,15 +174,11 @@ def test_data_is_deterministic_and_seeded():
     assert a.table("Item").records != c.table("Item").records
 
 
-def test_default_dataset_builds_fast():
-    # This process's CPU time, not the wall clock: other processes loading the machine must not fail it.
-    started = time.process_time()
+def test_default_dataset_has_its_documented_size():
+    # How long building it takes is measured by benchmarks/sandbox_data.py: tests assert behaviour, not time.
     data = AccountData(DataOptions(), 0)
-    sales = data.table("Sale").records
-    spent = time.process_time() - started
-    assert len(sales) == 10000 and len(data.table("Item").records) == 2000
+    assert len(data.table("Sale").records) == 10000 and len(data.table("Item").records) == 2000
     assert len(data.table("Customer").records) == 500
-    assert spent < 2.0, spent  # about 0.4 s on a CI machine
 
 
 def test_records_look_like_lightspeeds():
