@@ -5,6 +5,7 @@ time, Disconnect cancels, and the trait holds nothing a shared notebook should n
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 
@@ -81,12 +82,23 @@ def test_sync_now_runs_on_a_thread_and_reports_the_tables(box, sent):
     panel = connect(box, sent, scopes=["employee:all"])
     updates = []
     panel.observe(lambda change: updates.append(change["new"]), "_sync")
-    started = time.monotonic()
+    # The sync's first request is held until the handler has answered: a handler that synced on the kernel's own
+    # thread would be caught here, holding itself (and the kernel) instead of replying.
+    held, release, askers = threading.Event(), threading.Event(), []
+
+    def hold(request):
+        if not held.is_set():
+            askers.append(threading.current_thread())
+            held.set()
+            assert release.wait(60), "never released"
+
+    panel.connection.session.event_hooks["request"].append(hold)
     ticked = [r["name"] for r in panel._sync["resources"] if r["selected"]]  # the models' inputs
     reply = start(panel, sent, ticked)
     assert reply == {"type": "sync_start_reply", "id": "view-1", "ok": True}
-    assert time.monotonic() - started < 1.0  # the handler only started a thread: the kernel is free
+    assert held.wait(60) and askers[0] is not threading.current_thread()  # the sync runs on a thread of its own
     assert panel._sync["running"] is True
+    release.set()
     assert panel._sync_part.wait(120)
     state = panel._sync
     assert state["running"] is False and state["error"] == "" and state["progress"] is None
