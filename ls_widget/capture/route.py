@@ -6,7 +6,7 @@ from importlib.resources import files
 
 from jupyter_server.base.handlers import JupyterHandler
 
-from . import MARKER_HEADER
+from .marks import MARKER_HEADER
 
 try:
     from jupyter_server.auth.decorator import allow_unauthenticated
