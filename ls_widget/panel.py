@@ -213,8 +213,10 @@ class LightspeedConnection(anywidget.AnyWidget):
         self._update_fallbacks()
 
     def _mirror_traits(self, connection: Connection, token) -> bool:
-        """Copy the connection's state into the traits; True when it synced since the last copy."""
-        with self.hold_sync():
+        """Copy the connection's state into the traits; True when it synced since the last copy. Observers hear of
+        the changes once every trait is set (an observer of ``status`` reads the account of the new status), and the
+        browser gets them in one message."""
+        with self.hold_trait_notifications(), self.hold_sync():
             for trait in (*SETTINGS, *_CONNECTION_STATE):
                 self.set_trait(trait, getattr(connection, trait))
             self._notice = connection.notice

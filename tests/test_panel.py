@@ -782,3 +782,18 @@ def test_state_and_messages_are_plain_json_that_every_host_can_encode(monkeypatc
     message(conn, {"type": "list_clients", "id": "v-1"})
     assert [m["type"] for m in outbox] == ["list_clients_reply"]
     assert b"Stored client" in msgspec.json.encode(outbox)
+
+
+def test_a_status_observer_sees_the_rest_of_the_state_already_there():
+    """A cell observing ``status`` (Voila's report, a dashboard) reads the account when the panel turns connected:
+    every trait is set before any observer is told, as when one trait changes."""
+    from ls_widget import sandbox
+
+    with sandbox.start(items=5, customers=2, sales=5, bucket_size=1e6, drip_rate=1e6, burst_limit=10**6) as box:
+        panel = box.connection(name="Observed")
+        seen = []
+        panel.observe(lambda change: seen.append((change["new"], panel.account_id, panel.account_name)), "status")
+        box.sign_in(panel)
+        assert seen[-1] == ("connected", box.account_id, panel.account_name) and panel.account_name
+        panel.disconnect()
+        assert seen[-1] == ("draft", "", "")
