@@ -32,13 +32,13 @@ def test_command_line_prints_its_url_first_and_serves(tmp_path):
     try:
         first = process.stdout.readline().strip()
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", first), first
-        info = httpx.get(first + "/_sandbox", timeout=5).json()
+        info = httpx.get(first + "/_sandbox", timeout=30).json()
         assert info["url"] == first
-        assert httpx.get(first + "/.well-known/jwks", timeout=5).json()["keys"][0]["kid"] == "RT_OAUTH2_2024_07_08"
+        assert httpx.get(first + "/.well-known/jwks", timeout=30).json()["keys"][0]["kid"] == "RT_OAUTH2_2024_07_08"
         assert process.stdout.readline().startswith("accounts: ")
         assert "demo client (v3): id " in process.stdout.readline()
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=10) == 0
+        assert process.wait(timeout=60) == 0  # a bound for a hang only: a loaded machine takes its time
     finally:
         if process.poll() is None:
             process.kill()
