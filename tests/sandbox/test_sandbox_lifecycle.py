@@ -38,7 +38,11 @@ def test_command_line_prints_its_url_first_and_serves(tmp_path):
         assert process.stdout.readline().startswith("accounts: ")
         assert "demo client (v3): id " in process.stdout.readline()
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=60) == 0  # a bound for a hang only: a loaded machine takes its time
+        # communicate(), not wait(): it drains both pipes while waiting, so a child with more to say on stderr than a
+        # pipe holds cannot block on its write and look hung (Popen.wait's documented deadlock). The timeout bounds
+        # a hang only.
+        _out, err = process.communicate(timeout=60)
+        assert process.returncode == 0, err[-3000:]
     finally:
         if process.poll() is None:
             process.kill()
