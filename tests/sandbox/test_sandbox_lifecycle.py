@@ -28,7 +28,11 @@ def test_command_line_prints_its_url_first_and_serves(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     process = subprocess.Popen([sys.executable, "-m", "ls_widget.sandbox", "--port", "0", "--items", "30",
                                 "--sales", "40", "--customers", "10", "--bucket-size", "500"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
+                               # As from a terminal: a suite started in the background by a script (`.ci/run &`)
+                               # passes SIGINT on ignored, and a Python started so never turns Ctrl+C into
+                               # KeyboardInterrupt.
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         first = process.stdout.readline().strip()
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", first), first
