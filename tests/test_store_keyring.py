@@ -12,7 +12,6 @@ import multiprocessing
 import os
 import stat
 import sys
-import threading
 import time
 
 import pytest
@@ -26,6 +25,8 @@ from ls_widget.errors import StoreError  # noqa: E402
 from ls_widget.storage import persistence  # noqa: E402
 from ls_widget.token_store import TOKENS, TokenStore  # noqa: E402
 from ls_widget.tokens import Token  # noqa: E402
+
+from .refresh_race import refresh_from_threads  # noqa: E402
 
 SECRET, REFRESH = "client-s3cr3t", "refresh-s3cr3t"
 FILE_BACKEND = "keyrings.alt.file.PlaintextKeyring"
@@ -258,21 +259,13 @@ def test_sixteen_threads_refresh_once_and_the_keyring_keeps_only_the_new_token(o
     store = TokenStore("c")
     stale = Token("old-access", REFRESH, time.time() - 10)
     store.save(stale)
-    calls, barrier, results = [], threading.Barrier(16), []
+    calls = []
 
     def do_refresh(current):
         calls.append(current.refresh_token)
         return Token("new-access", "new-refresh", time.time() + 3600)
 
-    def worker():
-        barrier.wait()
-        results.append(store.refresh(stale, do_refresh, margin=300))
-
-    threads = [threading.Thread(target=worker) for _ in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = refresh_from_threads(store, stale, do_refresh)
     assert calls == [REFRESH] and {r.refresh_token for r in results} == {"new-refresh"}
     assert secrets_in(opted_in) == ["new-refresh"]
 

@@ -5,12 +5,13 @@ import json
 import multiprocessing
 import os
 import stat
-import sys
 import threading
 import time
 
 from ls_widget.token_store import TokenStore
 from ls_widget.tokens import Token, jwt_claims
+
+from .refresh_race import inside_refresh, refresh_from_threads, wait_until
 
 ACCESS, REFRESH = "eyJ-access-SECRET", "refresh-SECRET"
 
@@ -22,24 +23,6 @@ def fake_jwt(claims):
 
 def token(access=ACCESS, refresh=REFRESH, expires_in=3600):
     return Token(access, refresh, time.time() + expires_in)
-
-
-def inside_refresh(thread: threading.Thread) -> bool:
-    """Whether ``thread`` is running ``TokenStore.refresh`` now (waiting for its lock counts): its stack says so."""
-    frame = sys._current_frames().get(thread.ident)
-    while frame is not None:
-        if frame.f_code is TokenStore.refresh.__code__:
-            return True
-        frame = frame.f_back
-    return False
-
-
-def wait_until(condition, what: str, timeout: float = 60.0) -> None:
-    """Poll ``condition`` until it holds (the timeout only ends a run that would otherwise hang)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"never: {what}"
-        time.sleep(0.001)
 
 
 def test_printing_a_token_shows_no_secret():
@@ -99,22 +82,9 @@ def test_sixteen_threads_on_an_expired_token_refresh_once():
 
     def do_refresh(current):
         calls.append(current.refresh_token)
-        # The refresh holds the lock until every contender is inside store.refresh too, each waiting for the lock
-        # with the stale token in hand: the race is on, whatever the scheduler does.
-        wait_until(lambda: all(inside_refresh(thread) for thread in threads), "all 16 threads inside refresh")
         return Token(f"new-access-{len(calls)}", f"new-refresh-{len(calls)}", time.time() + 3600)
 
-    results = []
-
-    def worker():
-        results.append(store.refresh(stale, do_refresh, margin=300))
-
-    threads = [threading.Thread(target=worker) for _ in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(results) == 16
+    results = refresh_from_threads(store, stale, do_refresh)
     assert calls == [REFRESH]
     assert {r.access_token for r in results} == {"new-access-1"}
     assert store.load().refresh_token == "new-refresh-1"
