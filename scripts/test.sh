@@ -8,6 +8,7 @@ usage: scripts/test.sh                     every test: the JavaScript tests (npm
        scripts/test.sh --py [PYTEST ARGS]  only pytest, with these arguments
        scripts/test.sh PYTEST ARGS         the same, e.g. scripts/test.sh tests/test_panel.py -x
        scripts/test.sh --help              this text
+The full runs spread pytest over every core (LS_WIDGET_TEST_WORKERS=N for N workers, 0 for none).
 Each first runs scripts/setup.sh --test, which installs only what is missing or changed (everything in CI).
 EOF
 }
@@ -33,5 +34,9 @@ if [ "$js" = 1 ]; then
   npm test
 fi
 if [ "$py" = 1 ]; then
+  if [ $# = 0 ]; then
+    # The whole suite on every core (pytest-xdist): a file's tests, and all the browser tests, stay on one worker.
+    set -- -n "${LS_WIDGET_TEST_WORKERS:-auto}" --dist loadgroup
+  fi
   exec .venv/bin/python -m pytest "$@"
 fi

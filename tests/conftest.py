@@ -15,3 +15,23 @@ def ls_home(tmp_path_factory, monkeypatch):
     for name in _ENV:
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+def pytest_configure(config):
+    """Under pytest-xdist each worker keeps its browser artefacts in a folder of its own: pytest-playwright empties
+    ``--output`` when a session starts, and a worker's session starts while the other's tests are writing there."""
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if worker and config.pluginmanager.hasplugin("playwright"):
+        config.option.output = str(config.rootpath / "test-results" / worker)
+
+
+def pytest_collection_modifyitems(config, items):
+    """``--dist loadgroup`` (scripts/test.sh's full run) keeps a file's tests on one worker, so its module fixtures
+    (a sandbox, a synced world, a PostgreSQL server) are built once; and every browser test on one worker, so they
+    share one loaded JupyterLab as tests/browser/conftest.py intends."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        path = item.path.relative_to(config.rootpath)
+        group = "browser" if path.parts[:2] == ("tests", "browser") else path.as_posix()
+        item.add_marker(pytest.mark.xdist_group(group))
