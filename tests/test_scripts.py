@@ -67,7 +67,7 @@ class Copy:
         return lines
 
     def run(self, script: str, *args: str, **env_vars: str) -> subprocess.CompletedProcess:
-        env = {k: v for k, v in os.environ.items() if k != "CI"} | env_vars
+        env = {k: v for k, v in os.environ.items() if k not in ("CI", "LS_WIDGET_TEST_WORKERS")} | env_vars
         env["PATH"] = f"{self.bin}{os.pathsep}{env['PATH']}"
         env["CALLS"] = str(self.calls_file)
         return subprocess.run(["bash", str(self.root / "scripts" / script), *args], cwd=self.root, env=env,
@@ -235,9 +235,10 @@ def test_copy(copy) -> Copy:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        ([], ["setup.sh --test", "npm test", "python -m pytest"]),
+        # The whole suite spreads over every core; a chosen part runs as asked.
+        ([], ["setup.sh --test", "npm test", "python -m pytest -n auto --dist loadgroup"]),
         (["--js"], ["setup.sh --test", "npm test"]),
-        (["--py"], ["setup.sh --test", "python -m pytest"]),
+        (["--py"], ["setup.sh --test", "python -m pytest -n auto --dist loadgroup"]),
         (["--py", "-k", "panel"], ["setup.sh --test", "python -m pytest -k panel"]),
         (["tests/test_panel.py", "-x"], ["setup.sh --test", "python -m pytest tests/test_panel.py -x"]),
         (["-x"], ["setup.sh --test", "python -m pytest -x"]),
@@ -247,6 +248,12 @@ def test_test_sh_runs_what_was_asked(test_copy, args, expected):
     result = test_copy.run("test.sh", *args)
     assert result.returncode == 0, result.stderr
     assert test_copy.calls() == expected
+
+
+def test_test_sh_takes_the_number_of_workers_from_the_environment(test_copy):
+    result = test_copy.run("test.sh", "--py", LS_WIDGET_TEST_WORKERS="0")
+    assert result.returncode == 0, result.stderr
+    assert test_copy.calls() == ["setup.sh --test", "python -m pytest -n 0 --dist loadgroup"]
 
 
 def test_test_sh_help_runs_nothing(test_copy):
