@@ -17,7 +17,6 @@ JSON columns (one table per resource, no child tables), and ``timeStamp`` is a r
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import re
 import shutil
@@ -27,6 +26,11 @@ from typing import Any, Iterable, Iterator
 
 from .. import names, store
 from ..errors import ConfigurationError, SyncError
+from .destinations import check_destination, check_dlt_destination, import_dlt, is_duckdb_path, local_path
+from . import explain, reading
+
+__all__ = ["DATASET", "DELETED", "PIPELINE", "Target", "check_destination", "default_path", "import_dlt",
+           "move_default_tables", "tables_in_the_way"]
 
 DATASET = "lightspeed"
 DELETED = "_ls_deleted"  # rows carrying True here are deleted by the merge (dlt's hard_delete hint)
@@ -35,31 +39,6 @@ _BOOKKEEPING = ("_dlt_load_id", "_dlt_id", DELETED)
 # into a dataset, under whatever spelling of its place, finds the state already there (and the account it belongs
 # to). The working folder on this machine is per place and dataset (Target._key).
 PIPELINE = "ls_widget"
-
-
-class _JsonHintNotice(logging.Filter):
-    """Drops dlt's warning that an Arrow column's type differs from its hint. The sync sends nested objects as JSON
-    text (arrow.py) and hints those columns as JSON so the destination stores JSON: the difference is the point, and
-    the warning would print in red in every notebook that syncs."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "when merging arrow schema with dlt schema" not in record.getMessage()
-
-
-def import_dlt():
-    """dlt, or a ``SyncError`` saying how to install it (the sync extra) or that its install is broken."""
-    try:
-        import dlt
-    except ImportError as error:
-        if error.name == "dlt":
-            raise SyncError("Syncing needs the 'sync' extra: pip install 'ls-widget[sync]'.") from None
-        # dlt is there but broken (half installed, a dependency missing): saying "install it" would mislead.
-        raise SyncError(f"dlt is installed but cannot be imported ({error}); reinstall it: "
-                        "pip install --force-reinstall 'ls-widget[sync]'.") from error
-    logger = logging.getLogger("dlt")
-    if not any(isinstance(f, _JsonHintNotice) for f in logger.filters):
-        logger.addFilter(_JsonHintNotice())
-    return dlt
 
 
 def default_path(connection_name: str) -> Path:
@@ -78,16 +57,16 @@ class Target:
         self.connection_name = connection_name
         self._pipeline = None
         self._names: dict = {}  # qualified table and quoted column names, as the destination spells them
-        if destination is None or _is_duckdb_path(destination):
+        if destination is None or is_duckdb_path(destination):
             # The connection's own file, or one the analyst names ("~/shops/downtown.duckdb"): one place however it
             # is spelt (relative, with ~, through a symbolic link).
-            self.path: Path | None = (_local_path(destination) if destination is not None
+            self.path: Path | None = (local_path(destination) if destination is not None
                                       else default_path(connection_name))
             self.dataset, self.label = DATASET, str(self.path)
             self._destination: Any = None
             where: list[str] = [str(self.path)]
         else:
-            _check_destination(destination)
+            check_dlt_destination(destination)
             self.path = None
             # A shared warehouse holds many connections: one dataset each, named after the connection.
             slug = re.sub(r"[^a-z0-9]+", "_", connection_name.casefold()).strip("_")[:40] or "connection"
@@ -123,7 +102,8 @@ class Target:
                 self._pipeline = dlt.pipeline(PIPELINE, destination=destination, dataset_name=self.dataset,
                                               pipelines_dir=str(sync_dir / "pipelines" / self._key))
             except Exception as exc:  # noqa: BLE001 - dlt's configuration errors come in many types
-                raise SyncError(f"Could not set up the destination {self.label!r}: {_root_message(exc)}") from None
+                raise SyncError(f"Could not set up the destination {self.label!r}: "
+                                f"{explain.root_message(exc)}") from None
         return self._pipeline
 
     @property
@@ -269,11 +249,11 @@ class Target:
             with self.pipeline.sql_client() as client:
                 if not write and self._postgres(client):
                     client.execute_sql("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-                return _frame(client, sql)
+                return reading.frame(client, sql)
         except SyncError:
             raise
         except Exception as exc:  # noqa: BLE001
-            raise SyncError(f"The query failed in {self.label}: {self._explain(exc)}{_write_hint(exc, write)}"
+            raise SyncError(f"The query failed in {self.label}: {self._explain(exc)}{explain.write_hint(exc, write)}"
                             ) from None
 
     @staticmethod
@@ -288,9 +268,9 @@ class Target:
                                      f"conn.sync(['Item']){'' if self._is_default() else ', destination=...'}, or "
                                      "check the destination's spelling.")
         try:
-            connection = duckdb.connect(str(self.path)) if write else _reader(self.path)
+            connection = duckdb.connect(str(self.path)) if write else reading.reader(self.path)
         except duckdb.Error as exc:
-            raise SyncError(_duckdb_problem(self.path, exc)) from None
+            raise SyncError(explain.duckdb_problem(self.path, exc)) from None
         try:
             found = connection.execute("select count(*) from information_schema.schemata where schema_name = ?",
                                        [self.dataset]).fetchone()[0]
@@ -298,7 +278,7 @@ class Target:
                 connection.execute(f"set schema = '{self.dataset}'")
         except duckdb.Error as exc:
             connection.close()
-            raise SyncError(f"Could not read {self.path}: {_first_line(exc)}") from None
+            raise SyncError(f"Could not read {self.path}: {explain.first_line(exc)}") from None
         return connection
 
     def _is_default(self) -> bool:
@@ -310,9 +290,11 @@ class Target:
         connection = self._open_duckdb(write)
         try:
             relation = connection.sql(sql)
-            return relation.df() if relation is not None else _done()  # a statement (write=True) returns nothing
+            # A statement (write=True) returns nothing.
+            return relation.df() if relation is not None else reading.no_rows()
         except duckdb.Error as exc:
-            raise SyncError(f"The query failed in {self.label}: {_first_line(exc)}{_write_hint(exc, write)}") from None
+            raise SyncError(f"The query failed in {self.label}: {explain.first_line(exc)}"
+                            f"{explain.write_hint(exc, write)}") from None
         finally:
             connection.close()
 
@@ -358,7 +340,7 @@ class Target:
             raise ConfigurationError(f"Name a synced table to read, e.g. conn.read('Item'), not {table!r}.")
         present = self.table_names()
         if table not in present:
-            raise ConfigurationError(_no_such_table(table, present, self.label))
+            raise ConfigurationError(explain.no_such_table(table, present, self.label))
         if self.path is not None:
             frame = self._query_duckdb(f'select * from "{self.dataset}"."{table}"', False)
         else:
@@ -371,7 +353,7 @@ class Target:
             if self.files:
                 return self._query_files(sql)
             with self.pipeline.sql_client() as client:
-                return _frame(client, sql)
+                return reading.frame(client, sql)
         except SyncError:
             raise
         except Exception as exc:  # noqa: BLE001
@@ -438,9 +420,8 @@ class Target:
         """dlt's explanation, or DuckDB's for a local file (never dlt's advice about credentials and the internet,
         which a file on this disk does not need)."""
         if self.path is not None:
-            root = _root(exc)
-            return _duckdb_problem(self.path, root, bare=True)
-        return _root_message(exc)
+            return explain.duckdb_problem(self.path, explain.root(exc), bare=True)
+        return explain.root_message(exc)
 
 
 def tables_in_the_way(old_name: str, new_name: str) -> None:
@@ -469,138 +450,3 @@ def move_default_tables(old_name: str, new_name: str) -> None:
         if source.exists():
             os.replace(source, Path(str(new) + suffix))
     shutil.rmtree(leftover.working_folder(), ignore_errors=True)  # the state is in the file: the new one restores it
-
-
-def check_destination(destination: Any) -> None:
-    """``ConfigurationError`` for a ``destination=`` that is neither a DuckDB file nor a dlt destination."""
-    if destination is None or _is_duckdb_path(destination):
-        return
-    _check_destination(destination)
-
-
-def _check_destination(destination: Any) -> None:
-    if isinstance(destination, str):
-        import_dlt()
-        from dlt.common.destination import Destination
-
-        try:
-            Destination.from_reference(destination)  # resolves the name only: nothing is connected to
-            return
-        except Exception:  # noqa: BLE001 - unknown names come in several exception types
-            pass
-        raise ConfigurationError(
-            f"destination={destination!r} is neither a DuckDB file (a path ending in .duckdb or .db, e.g. "
-            "'~/shops/downtown.duckdb') nor a dlt destination's name (postgres, bigquery, snowflake, motherduck, "
-            "filesystem, ...).")
-    if isinstance(destination, Path) or not hasattr(destination, "destination_name"):
-        raise ConfigurationError(f"destination must be a DuckDB file's path (ending in .duckdb or .db), a dlt "
-                                 f"destination's name or a dlt destination object, not {destination!r}.")
-
-
-def _is_duckdb_path(destination: Any) -> bool:
-    return isinstance(destination, (str, Path)) and str(destination).endswith((".duckdb", ".db"))
-
-
-def _local_path(destination: Any) -> Path:
-    return Path(os.path.abspath(Path(destination).expanduser())).resolve()
-
-
-def _reader(path: Path):
-    """A connection that reads ``path`` and cannot change it.
-
-    In this process it is opened as the sync opens it, in a read-only transaction: DuckDB refuses a read-only and a
-    read-write connection to one file within one process ("a different configuration than existing connections"), so
-    a read-only one would fail while the panel's sync runs in the background, and would make the sync fail while it is
-    open. Where the file cannot be opened for writing (another process holds it, a read-only home), it is opened
-    read-only, which also shares it with other readers."""
-    import duckdb
-
-    try:
-        connection = duckdb.connect(str(path))
-    except duckdb.Error:
-        return duckdb.connect(str(path), read_only=True)
-    try:
-        connection.execute("BEGIN TRANSACTION READ ONLY")
-    except duckdb.Error:
-        connection.close()
-        raise
-    return connection
-
-
-def _frame(client, sql: str):
-    """The rows of ``sql`` as a DataFrame, through dlt's client (its Arrow conversion types the columns). Where that
-    conversion gives up (PostgreSQL's jsonb arrives as Python objects, and dlt cannot encode some of them: a
-    Customer's Contact), the rows are read again as they are, JSON columns written back as JSON text, the form the
-    same column takes from DuckDB."""
-    import json
-
-    import pandas as pd
-
-    with client.execute_query(sql) as cursor:
-        try:
-            return cursor.df()
-        except Exception as exc:  # noqa: BLE001 - dlt's PyToArrowConversionException, not exported by name
-            if "Conversion to arrow failed" not in str(exc):
-                raise
-    with client.execute_query(sql) as cursor:
-        native = cursor.native_cursor
-        names = [column[0] for column in native.description]
-        rows = [[json.dumps(v) if isinstance(v, (dict, list)) else v for v in row] for row in native.fetchall()]
-    return pd.DataFrame.from_records(rows, columns=names)
-
-
-def _done():
-    import pandas as pd
-
-    return pd.DataFrame()
-
-
-def _no_such_table(table: str, present: list[str], label: str) -> str:
-    if not present:
-        return (f"No table {table!r} in {label}: nothing is synced there yet. Sync it first, e.g. "
-                f"conn.sync([{table!r}]).")
-    close = [name for name in present if name.casefold() == table.casefold()]
-    hint = (f" Did you mean {close[0]!r}?" if close
-            else f" Sync it first with conn.sync([{table!r}]) if it is a resource.")
-    return f"No table {table!r} in {label}; the synced tables are {', '.join(present)}.{hint}"
-
-
-def _write_hint(exc: BaseException, write: bool) -> str:
-    text = str(exc).casefold()
-    if not write and ("read-only" in text or "read only" in text):
-        return " (conn.sql is read-only: pass write=True to change the tables; a sync rebuilds what you break)"
-    return ""
-
-
-_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
-
-
-def _duckdb_problem(path: Path, exc: BaseException, *, bare: bool = False) -> str:
-    """What went wrong opening a DuckDB file, in words that fit a local file."""
-    text = str(exc)
-    held = _LOCK_HOLDER.search(text)
-    if held:
-        return (f"{path} is in use by another process ({Path(held['program']).name}, PID {held['pid']}), which has it "
-                "open for writing (a sync, or conn.sql(..., write=True)): wait for it to finish, or close that "
-                "connection, then try again.")
-    if isinstance(exc, PermissionError) or "permission denied" in text.casefold():
-        return f"{path} cannot be opened: permission denied. Check the file's and its folder's permissions."
-    line = _first_line(exc)
-    return line if bare else f"Could not open {path}: {line}"
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return (text[0] if text else type(exc).__name__)[:500]
-
-
-def _root(exc: BaseException) -> BaseException:
-    seen = exc
-    while seen.__cause__ is not None or getattr(seen, "exception", None) is not None:
-        seen = seen.__cause__ or seen.exception  # type: ignore[attr-defined]
-    return seen
-
-
-def _root_message(exc: BaseException) -> str:
-    """The innermost explanation in a chain of wrapped exceptions (dlt wraps each step's error)."""
-    return _first_line(_root(exc))
