@@ -232,16 +232,13 @@ def test_copy(copy) -> Copy:
     return copy
 
 
-WORKERS = len(os.sched_getaffinity(0)) + 1  # what nproc counts, plus one
-
-
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
         # The whole suite spreads over every core; a chosen part runs as asked.
-        ([], ["setup.sh --test", "npm test", f"python -m pytest -n {WORKERS} --dist loadgroup"]),
+        ([], ["setup.sh --test", "npm test", "python -m pytest -n auto --dist loadgroup"]),
         (["--js"], ["setup.sh --test", "npm test"]),
-        (["--py"], ["setup.sh --test", f"python -m pytest -n {WORKERS} --dist loadgroup"]),
+        (["--py"], ["setup.sh --test", "python -m pytest -n auto --dist loadgroup"]),
         (["--py", "-k", "panel"], ["setup.sh --test", "python -m pytest -k panel"]),
         (["tests/test_panel.py", "-x"], ["setup.sh --test", "python -m pytest tests/test_panel.py -x"]),
         (["-x"], ["setup.sh --test", "python -m pytest -x"]),
