@@ -166,13 +166,16 @@ def read_client_summaries() -> tuple[list[dict], list[StoreError]]:
         return summaries, [exc]
     for name in stored:
         try:
-            client = OAuthClient.load(name)
-        except ClientNotFoundError:
-            continue  # deleted since it was listed
+            found = CLIENTS.read_without_secrets(name)  # never the keyring: a list must not unlock it
+            if found is None:
+                continue  # deleted since it was listed
+            record, held = found
+            client = _from_record(record, name)
         except StoreError as exc:
             problems.append(exc)
             continue
-        summaries.append({"name": client.name, "client_id": client.client_id, "has_secret": client.has_secret})
+        summaries.append({"name": client.name, "client_id": client.client_id,
+                          "has_secret": "client_secret" in held})
     return summaries, problems
 
 

@@ -146,6 +146,24 @@ class RecordStore:
                 seen = markers
         raise AssertionError("unreachable")
 
+    def read_without_secrets(self, name: str) -> tuple[dict[str, Any], set[str]] | None:
+        """The record ``name`` without its secret fields, and which of them it holds (in the file or the keyring);
+        ``None`` when there is none. The keyring is never asked: listing what is stored must not unlock it (macOS
+        asks the user once per entry). ``StoreError`` as ``read()`` for the file, and for a marker ls_widget did not
+        write."""
+        path = self.path(self.name(name))
+        record = self._read_file(path)
+        if record is None:
+            return None
+        held = set(self._markers(path, record))
+        for field in self.secret_fields:
+            value = record.get(field)
+            if value is not None and not isinstance(value, (str, dict)):
+                raise broken_record(path, f"its {field!r} is not text", self.remedy)
+            if isinstance(value, str) and value.strip():
+                held.add(field)
+        return {key: value for key, value in record.items() if key not in self.secret_fields}, held
+
     def load(self, name: str, parse: Callable[[dict[str, Any], Name], T], missing: Callable[[Name], Exception]) -> T:
         """The record ``name`` as ``parse(record, name)`` makes it; raises ``missing(name)`` when there is none."""
         name = self.name(name)

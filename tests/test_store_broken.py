@@ -2,6 +2,7 @@
 
 import builtins
 import errno
+import json
 import os
 import shutil
 import subprocess
@@ -190,6 +191,18 @@ def test_a_broken_client_never_hides_the_others():
     summaries, problems = read_client_summaries()  # the panel's list never raises for one bad file
     assert summaries == good
     assert [p.path for p in problems] == [broken] and all(isinstance(p, StoreError) for p in problems)
+
+
+def test_the_client_list_reads_a_secret_as_the_client_does(ls_home):
+    """A blank secret is no secret; one that is not text makes the record broken, in the list as when loaded."""
+    put("clients", "Blank", json.dumps({"name": "Blank", "client_id": "b", "client_secret": "  "}).encode())
+    wrong = put("clients", "Number", json.dumps({"name": "Number", "client_id": "n", "client_secret": 7}).encode())
+    summaries, problems = read_client_summaries()
+    assert summaries == [{"name": "Blank", "client_id": "b", "has_secret": False}]
+    assert [p.path for p in problems] == [wrong]
+    assert not OAuthClient.load("Blank").has_secret
+    with pytest.raises(StoreError):
+        OAuthClient.load("Number")
 
 
 def test_an_unreadable_clients_directory_is_a_problem_not_a_crash(ls_home, monkeypatch):

@@ -165,6 +165,21 @@ def test_a_refused_file_write_leaves_the_old_record_and_no_stray_entry(opted_in,
     assert secrets_in(opted_in) == ["old"]
 
 
+def test_the_panels_client_list_never_asks_the_keyring(opted_in, monkeypatch):
+    """Listing the stored clients (the panel does at every render) says which have a secret without reading one:
+    macOS asks the user to unlock each Keychain entry read, and a list must not."""
+    from ls_widget.clients import read_client_summaries
+
+    OAuthClient("Shop", "abc", SECRET).save()
+    OAuthClient("Public", "pub").save()
+    reads = []
+    monkeypatch.setattr(type(opted_in), "get_password", lambda self, service, entry: reads.append(entry))
+    summaries, problems = read_client_summaries()
+    assert summaries == [{"name": "Public", "client_id": "pub", "has_secret": False},
+                         {"name": "Shop", "client_id": "abc", "has_secret": True}]
+    assert problems == [] and reads == []
+
+
 # -- typed errors ----------------------------------------------------------------------------------------------------
 def test_a_missing_keyring_entry_is_a_store_error_saying_what_to_do(opted_in):
     OAuthClient("Shop", "abc", SECRET).save()
