@@ -67,10 +67,12 @@ class PanelSync:
     """One panel's syncs: at most one at a time, on a daemon thread; ``publish(state)`` shows each new state."""
 
     def __init__(self, connection: Connection, publish: Callable[[dict], None], *,
-                 interval: float = 1.0 / UPDATES_PER_SECOND) -> None:
+                 interval: float = 1.0 / UPDATES_PER_SECOND, clock: Callable[[], float] = time.monotonic,
+                 timer: Callable[[float, Callable[[], None]], threading.Timer] = threading.Timer) -> None:
         self._connection = connection
         self._publish = publish
         self._interval = interval
+        self._clock, self._new_timer = clock, timer  # the progress throttle's (tests step them by hand)
         self._lock = threading.RLock()
         # A table listing and this panel's sync take turns: the listing a sync ends with then shows its rows, never
         # an earlier listing's that finished after it. (Reads and a sync may share the DuckDB file: target.py.)
@@ -104,7 +106,7 @@ class PanelSync:
             if self._timer is not None:
                 self._timer.cancel()
                 self._timer = None
-            self._last_sent = time.monotonic()
+            self._last_sent = self._clock()
         self._publish(state)
 
     # -- what the part offers -----------------------------------------------------------------------------------------
@@ -255,11 +257,11 @@ class PanelSync:
                     "resources_done": event.resources_done, "resources_total": event.resources_total,
                     "all_pages": event.all_pages, "all_records": event.all_records}
         with self._lock:
-            wait = self._last_sent + self._interval - time.monotonic()
+            wait = self._last_sent + self._interval - self._clock()
             if wait > 0:  # too soon: shown when the interval is up, unless a newer one comes first
                 self._pending = progress
                 if self._timer is None:
-                    self._timer = threading.Timer(wait, self._flush)
+                    self._timer = self._new_timer(wait, self._flush)
                     self._timer.daemon = True
                     self._timer.start()
                 return

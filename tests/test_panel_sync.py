@@ -116,18 +116,54 @@ def test_sync_now_runs_on_a_thread_and_reports_the_tables(box, sent):
     assert panel._last_sync["resources"]
 
 
-def test_progress_is_throttled(slow, sent, monkeypatch):
-    panel = connect(slow, sent, scopes=["employee:all"])
-    monkeypatch.setattr(fetch, "COMMIT_SECONDS", 0.0)
-    times = []
-    panel.observe(lambda change: times.append(time.monotonic()), "_sync")
-    start(panel, sent, ["Item"])
-    wait_for(lambda: (panel._sync.get("progress") or {}).get("pages", 0) >= 6, timeout=60)
-    message(panel, {"type": "sync_cancel"})
-    assert panel._sync_part.wait(60)
-    gaps = [b - a for a, b in zip(times, times[1:])]
-    # At most ~4 a second (the start, Cancel and the end come when they happen).
-    assert sum(1 for gap in gaps if gap < 0.2) <= 3, gaps
+def test_progress_is_throttled_to_the_latest_a_few_times_a_second():
+    """Pages can arrive hundreds a second: the panel shows at most one progress update per interval, the latest one
+    (held back until the interval is up), on a clock and a timer stepped by hand."""
+    from types import SimpleNamespace
+
+    from ls_widget.panel_sync import PanelSync
+
+    now = [100.0]
+    timers = []
+
+    class Timer:
+        daemon = False
+
+        def __init__(self, wait, action):
+            self.wait, self.action, self.cancelled = wait, action, False
+            timers.append(self)
+
+        def start(self):
+            pass
+
+        def cancel(self):
+            self.cancelled = True
+
+    shown = []
+    part = PanelSync(object(), lambda state: shown.append(state["progress"]), interval=0.25,
+                     clock=lambda: now[0], timer=Timer)
+
+    def page(pages: int) -> None:
+        part._progress(SimpleNamespace(resource="Item", phase="fetching", pages=pages, records=100 * pages,
+                                       total_pages=10, seconds_left=None, resources_done=0, resources_total=1,
+                                       all_pages=pages, all_records=100 * pages))
+
+    part._update(running=True)  # the sync starts: shown at once
+    now[0] = 100.05
+    page(1)
+    now[0] = 100.10
+    page(2)
+    assert shown == [None] and len(timers) == 1 and timers[0].wait == pytest.approx(0.20)
+    now[0] = 100.25
+    timers[0].action()  # the interval is up: the latest page, never the one it replaced
+    assert [p["pages"] for p in shown[1:]] == [2]
+    now[0] = 100.30
+    page(3)  # too soon again: held
+    now[0] = 100.60
+    page(4)  # a newer one before the timer fired: the held one goes, this one shows now (the interval is up)
+    assert [p["pages"] for p in shown[1:]] == [2, 4] and timers[1].cancelled
+    part._update(running=False, progress=None)  # the end shows at once, whatever the interval
+    assert shown[-1] is None and len(shown) == 4
 
 
 def test_one_sync_at_a_time_and_cancel_keeps_what_was_committed(slow, sent, monkeypatch):
