@@ -1,7 +1,10 @@
-"""The README runs as written: every ```python block, in order, against the sandbox its first block starts.
+"""The README's examples can run as written: no placeholder in code, and the runner that runs them points at the
+README's own lines.
 
-It runs in a fresh Python process the way an analyst would meet it: no ``LS_WIDGET_HOME`` set and a home directory
-of its own, so the check that the sandbox kept everything it made out of the analyst's real store is real too.
+The run itself, every ```python block in order against the sandbox its first block starts, is in
+``tests/release/test_dist.py`` (``test_the_readme_runs_as_written_on_the_wheel_with_the_extras_it_names``): it runs
+on the wheel installed with the extras the README names, in a fresh environment and home of its own, which is how an
+analyst meets it. Running it a second time from the checkout proved nothing more and cost a minute of every run.
 """
 
 from __future__ import annotations
@@ -15,25 +18,6 @@ from tests.readme_runner import python_blocks
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-
-
-def test_every_python_block_of_the_readme_runs_in_order(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LS_WIDGET_")}
-    # matplotlib (the README's chart) keeps its font cache in a folder of its own: not ours to check.
-    env.update(HOME=str(tmp_path / "home"), XDG_DATA_HOME=str(tmp_path / "home" / "data"), MPLBACKEND="Agg",
-               MPLCONFIGDIR=str(tmp_path / "matplotlib"), PYTHONPATH=str(ROOT))
-    (tmp_path / "home").mkdir()
-    ran = subprocess.run([sys.executable, str(ROOT / "tests" / "readme_runner.py"), "README.md"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=600)
-    report = [line for line in ran.stdout.splitlines() if line.startswith("README.md:") or "blocks ran" in line]
-    assert ran.returncode == 0, "\n".join(report) + "\n" + ran.stderr[-6000:]
-    blocks = python_blocks(README.read_text(encoding="utf-8"))
-    assert f"{len(blocks)} blocks ran" in ran.stdout
-    # The panel example needed the analyst's click, played by the documented demo.sign_in.
-    assert any("played the click" in line for line in report), report
-    # Nothing made for the sandbox (the client saved as "Reporting notebook", the connection, its tokens, the synced
-    # tables) landed in the analyst's own store.
-    assert not any((tmp_path / "home").rglob("*")), sorted(map(str, (tmp_path / "home").rglob("*")))
 
 
 def test_the_readme_uses_no_placeholder_where_code_runs():

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.readme_runner import python_blocks
+
 try:
     import tomllib
 except ImportError:  # Python 3.10: pytest itself depends on tomli there
@@ -227,7 +229,9 @@ def test_the_readme_runs_as_written_on_the_wheel_with_the_extras_it_names(dists,
     shutil.copy(ROOT / "tests" / "readme_runner.py", work)
     shutil.copy(ROOT / "README.md", work)
     done = run([python, work / "readme_runner.py", "README.md"], env, timeout=900, cwd=work)
-    assert done.stdout.rstrip().endswith("blocks ran"), done.stdout[-2000:]
+    assert done.stdout.rstrip().endswith(f"{len(python_blocks(readme))} blocks ran"), done.stdout[-2000:]
+    # The panel example needed the analyst's click, played by the documented demo.sign_in.
+    assert "played the click" in done.stdout, done.stdout[-2000:]
     origin = run([python, "-c", "import ls_widget; print(ls_widget.__file__)"], env, cwd=work).stdout.strip()
     assert origin.startswith(str(prefix)), origin  # the installed wheel ran, not the checkout
     assert not any((tmp_path / "home").rglob("*")), "the README's sandbox wrote into the user's own store"
