@@ -35,9 +35,10 @@ if [ "$js" = 1 ]; then
 fi
 if [ "$py" = 1 ]; then
   if [ $# = 0 ]; then
-    # The whole suite in parallel (pytest-xdist), one worker per core, a file's tests on one worker
-    # (tests/conftest.py). One more worker than the cores was slower on 2 cores (15.4 against 12.4 minutes).
-    set -- -n "${LS_WIDGET_TEST_WORKERS:-auto}" --dist loadgroup
+    # The whole suite in parallel (pytest-xdist), one worker per core (one more was slower on 2 cores), each file's
+    # tests on one worker: a module's sandbox, synced world or PostgreSQL server is built once. (--dist loadgroup
+    # would group further, but pytest-xdist 3.8 groups nothing under pytest 9, whose test ids it can no longer set.)
+    set -- -n "${LS_WIDGET_TEST_WORKERS:-auto}" --dist loadfile
   fi
   exec .venv/bin/python -m pytest "$@"
 fi

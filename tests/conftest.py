@@ -23,16 +23,3 @@ def pytest_configure(config):
     worker = getattr(config, "workerinput", {}).get("workerid")
     if worker and config.pluginmanager.hasplugin("playwright"):
         config.option.output = str(config.rootpath / "test-results" / worker)
-
-
-def pytest_collection_modifyitems(config, items):
-    """``--dist loadgroup`` (scripts/test.sh's full run) keeps a file's tests on one worker, so its module fixtures
-    (a sandbox, a synced world, a PostgreSQL server) are built once; and every browser test on one worker, so they
-    share one loaded JupyterLab as tests/browser/conftest.py intends (two groups of browser tests, each with its own
-    JupyterLab and Chromium, took 15.5 minutes on 2 cores against 12.4 for one)."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        path = item.path.relative_to(config.rootpath)
-        group = "browser" if path.parts[:2] == ("tests", "browser") else path.as_posix()
-        item.add_marker(pytest.mark.xdist_group(group))
