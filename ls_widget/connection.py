@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from . import profiles
 from .clients import OAuthClient, oauth_clients
-from .connection_settings import SETTINGS, checked_settings, rename_refusal, setting_problems
+from .connection_settings import SETTINGS, checked_settings, setting_problems
 from .connections import ConnectionRecord, saved_connections
 from .credentials import Credentials, credentials_for
 from .errors import ConfigurationError, LightspeedError, NotConnectedError, StoreError
@@ -126,7 +126,7 @@ class Connection:
         unknown = sorted(set(settings) - set(SETTINGS))
         if unknown:
             raise TypeError(f"Connection.update() takes {', '.join(SETTINGS)}; not {', '.join(unknown)}.")
-        new, dropped = self._checked(settings)
+        new, dropped = checked_settings({key: getattr(self, key) for key in SETTINGS}, settings, self._bound)
         client = settings.get("oauth_client")
         changed = {key for key in SETTINGS if new[key] != getattr(self, key)}
         if not changed and not isinstance(client, OAuthClient):
@@ -149,12 +149,6 @@ class Connection:
             self.error = ""  # the "Fix N fields" summary goes with the last of its fields
         self.notice = " ".join(note for note in notices if note)
         self._notify()
-
-    def _checked(self, settings: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-        return checked_settings({key: getattr(self, key) for key in SETTINGS}, settings, self._bound)
-
-    def rename_refusal(self) -> str:
-        return rename_refusal(self._bound or "")
 
     @property
     def profile(self) -> profiles.Profile:
