@@ -57,6 +57,9 @@ class Target:
         self.connection_name = connection_name
         self._pipeline = None
         self._names: dict = {}  # qualified table and quoted column names, as the destination spells them
+        # dlt's schema as of the last load or restore: dlt rebuilds it from disk at every ask (30 ms), and only this
+        # object's load() and prepare() change it while a sync holds the lock (exclusive()).
+        self._schema: Any = None
         if destination is None or is_duckdb_path(destination):
             # The connection's own file, or one the analyst names ("~/shops/downtown.duckdb"): one place however it
             # is spelt (relative, with ~, through a symbolic link).
@@ -141,6 +144,7 @@ class Target:
         dlt = import_dlt()
         if self.pipeline.has_pending_data:  # never: state() finished any; dlt would drop these resources for it
             raise SyncError(f"{self.label} has an unfinished load: run the sync again to complete it first.")
+        self._schema = None
         try:
             self.pipeline.run(resources, schema=dlt.Schema(DATASET, normalizers={"names": "direct"}),
                               loader_file_format="parquet" if self.files else None,
@@ -174,6 +178,7 @@ class Target:
         A load a killed sync left half done (extracted and normalized, not yet in the destination) is finished
         first: dlt would otherwise load it in place of the next chunk, and that chunk would be lost.
         """
+        self._schema = None
         try:
             self.pipeline.sync_destination()
             if self.pipeline.has_pending_data:
@@ -198,16 +203,11 @@ class Target:
     def broken(self, tables: Iterable[str]) -> list[str]:
         """Of ``tables``, those dlt has loaded but the destination no longer holds whole (dropped, or a column
         dropped, by hand): a sync rebuilds them. Delta tables on a filesystem are not checked."""
-        known = [table for table in tables if self.has_table(table)]
+        known = self.present(tables)
         if not known or self.files:
             return []
-        schema = self.pipeline.default_schema
-        try:
-            with self.pipeline.destination_client() as client:
-                stored = {name.casefold(): {c.casefold() for c in (columns or {})}
-                          for name, columns in client.get_storage_tables(known)}
-        except Exception as exc:  # noqa: BLE001
-            raise SyncError(f"Could not read the tables of {self.label}: {self._explain(exc)}") from None
+        schema = self.schema()
+        stored = self._stored_columns(known)
         damaged = []
         for table in known:
             have = stored.get(table.casefold()) or set()
@@ -217,11 +217,30 @@ class Target:
                 damaged.append(table)
         return damaged
 
+    def _stored_columns(self, tables: list[str]) -> dict[str, set[str]]:
+        """``{table: {column, ...}}`` as the destination holds them now (case-folded; a table it lacks is absent)."""
+        if self.path is not None:  # a DuckDB file: its catalogue, read directly (no dlt client to configure)
+            if not self.path.is_file():  # deleted by hand: every table is gone
+                return {}
+            listed = ", ".join("'" + t.replace("'", "''") + "'" for t in tables)
+            frame = self._query_duckdb("select table_name, column_name from information_schema.columns where "
+                                       f"table_schema = '{self.dataset}' and table_name in ({listed})", False)
+            stored: dict[str, set[str]] = {}
+            for name, column in frame.itertuples(index=False):
+                stored.setdefault(str(name).casefold(), set()).add(str(column).casefold())
+            return stored
+        try:
+            with self.pipeline.destination_client() as client:
+                return {name.casefold(): {c.casefold() for c in (columns or {})}
+                        for name, columns in client.get_storage_tables(tables)}
+        except Exception as exc:  # noqa: BLE001
+            raise SyncError(f"Could not read the tables of {self.label}: {self._explain(exc)}") from None
+
     def column_kinds(self, table: str) -> dict:
         """``{"json_columns": [...], "text_columns": [...]}``: how the destination already holds ``table``'s columns,
         which a new chunk keeps (arrow.py)."""
         try:
-            columns = self.pipeline.default_schema.tables.get(table, {}).get("columns", {})
+            columns = self.schema().tables.get(table, {}).get("columns", {})
         except Exception:  # noqa: BLE001 - no schema yet: nothing was ever loaded
             columns = {}
         kinds = {"json_columns": [], "text_columns": []}
@@ -306,7 +325,7 @@ class Target:
         from dlt.common.libs.deltalake import get_delta_tables
 
         named = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", sql))
-        tables = [t for t in self.pipeline.default_schema.data_table_names() if t in named and self.has_table(t)]
+        tables = self.present(t for t in self.schema().data_table_names() if t in named)
         connection = duckdb.connect()
         try:
             for name, delta in (get_delta_tables(self.pipeline, *tables) if tables else {}).items():
@@ -327,7 +346,7 @@ class Target:
             return [name for (name,) in rows if not name.startswith(("_dlt", "_ls_"))]  # bookkeeping, not data
         try:
             self.prepare()
-            return sorted(t for t in self.pipeline.default_schema.data_table_names() if self.has_table(t))
+            return sorted(self.present(self.schema().data_table_names()))
         except SyncError:
             raise
         except Exception:  # noqa: BLE001 - no schema yet: nothing was ever loaded
@@ -349,6 +368,8 @@ class Target:
 
     # -- what the sync asks of the tables (through dlt's own client) ----------------------------------------------
     def _query(self, sql: str):
+        if self.path is not None:  # a local file: opened directly (dlt's client resolves its configuration each time)
+            return self._query_duckdb(sql, False)
         try:
             if self.files:
                 return self._query_files(sql)
@@ -377,7 +398,7 @@ class Target:
 
     def counts(self, tables) -> dict[str, int]:
         """Rows in each of ``tables`` (0 for one not synced yet), in one query: each query opens a connection."""
-        present = [table for table in tables if self.has_table(table)]
+        present = self.present(tables)
         found = dict.fromkeys(tables, 0)
         if present:
             # Each count named apart: PostgreSQL calls them all "count", and a DataFrame keeps one column per name.
@@ -392,24 +413,36 @@ class Target:
         return int(self._query(f"select count(*) as n from {self.qualified(table)}").iloc[0, 0])
 
     def has_table(self, table: str) -> bool:
+        return bool(self.present([table]))
+
+    def schema(self):
+        """dlt's schema of the tables here (its error when nothing was ever loaded)."""
+        if self._schema is None:
+            self._schema = self.pipeline.default_schema
+        return self._schema
+
+    def present(self, tables: Iterable[str]) -> list[str]:
+        """Those of ``tables`` dlt has loaded here."""
         try:
-            schema = self.pipeline.default_schema
+            schema = self.schema()
         except SyncError:
             raise
         except Exception:  # noqa: BLE001 - no schema yet: nothing was ever loaded
-            return False
-        return table in schema.tables and bool(schema.tables[table].get("columns"))
+            return []
+        return [table for table in tables if table in schema.tables and bool(schema.tables[table].get("columns"))]
 
     def qualified(self, table: str) -> str:
         if self.files:
             return self.quoted(table)
+        if self.path is not None:  # DuckDB's own quoting: no dlt client (which resolves its configuration) to ask
+            return f"{self.quoted(self.dataset)}.{self.quoted(table)}"
         if table not in self._names:  # a name is spelt the same every time: one client opened for it, not one a query
             with self.pipeline.sql_client() as client:
                 self._names[table] = client.make_qualified_table_name(table)
         return self._names[table]
 
     def quoted(self, column: str) -> str:
-        if self.files:  # DuckDB's quoting, for the in-memory query over the files
+        if self.files or self.path is not None:  # DuckDB's quoting (a DuckDB file, or the in-memory query over files)
             return '"' + column.replace('"', '""') + '"'
         if ("column", column) not in self._names:
             with self.pipeline.sql_client() as client:

@@ -103,6 +103,20 @@ def test_a_dropped_table_is_rebuilt_by_the_next_sync(conn):
     assert again.pages == 2 and not again.notes and again.tables["Item"].inserted == 0
 
 
+def test_a_deleted_duckdb_file_is_made_anew_by_the_next_sync(conn):
+    """The analyst deletes the file (the working folder with dlt's state stays): every table comes back whole."""
+    from ls_widget.sync.target import default_path
+
+    conn.sync(["Customer", "Shop"], progress=False)
+    path = default_path(conn.name)
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    result = conn.sync(["Customer", "Shop"], progress=False)
+    assert result.tables["Customer"].rows == 130 and result.tables["Customer"].inserted == 130
+    assert_tables_equal_source(conn, ("Customer",))
+    assert len(conn.read("Shop")) == result.tables["Shop"].rows > 0
+
+
 def test_a_damaged_table_is_rebuilt_by_a_full_sync_too(conn):
     conn.sync(["Customer"], progress=False)
     conn.connection.sql("alter table Customer drop column firstName", write=True)
