@@ -38,7 +38,8 @@ if [ "$py" = 1 ]; then
     # The whole suite in parallel (pytest-xdist), one worker per core (one more was slower on 2 cores), each file's
     # tests on one worker: a module's sandbox, synced world or PostgreSQL server is built once. (--dist loadgroup
     # would group further, but pytest-xdist 3.8 groups nothing under pytest 9, whose test ids it can no longer set.)
-    set -- -n "${LS_WIDGET_TEST_WORKERS:-auto}" --dist loadfile
+    # Files go out in collection order, which tests/conftest.py makes slowest first.
+    set -- -n "${LS_WIDGET_TEST_WORKERS:-auto}" --dist loadfile --no-loadscope-reorder
   fi
   exec .venv/bin/python -m pytest "$@"
 fi

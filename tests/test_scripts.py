@@ -236,9 +236,9 @@ def test_copy(copy) -> Copy:
     ("args", "expected"),
     [
         # The whole suite spreads over every core; a chosen part runs as asked.
-        ([], ["setup.sh --test", "npm test", "python -m pytest -n auto --dist loadfile"]),
+        ([], ["setup.sh --test", "npm test", "python -m pytest -n auto --dist loadfile --no-loadscope-reorder"]),
         (["--js"], ["setup.sh --test", "npm test"]),
-        (["--py"], ["setup.sh --test", "python -m pytest -n auto --dist loadfile"]),
+        (["--py"], ["setup.sh --test", "python -m pytest -n auto --dist loadfile --no-loadscope-reorder"]),
         (["--py", "-k", "panel"], ["setup.sh --test", "python -m pytest -k panel"]),
         (["tests/test_panel.py", "-x"], ["setup.sh --test", "python -m pytest tests/test_panel.py -x"]),
         (["-x"], ["setup.sh --test", "python -m pytest -x"]),
@@ -253,7 +253,7 @@ def test_test_sh_runs_what_was_asked(test_copy, args, expected):
 def test_test_sh_takes_the_number_of_workers_from_the_environment(test_copy):
     result = test_copy.run("test.sh", "--py", LS_WIDGET_TEST_WORKERS="0")
     assert result.returncode == 0, result.stderr
-    assert test_copy.calls() == ["setup.sh --test", "python -m pytest -n 0 --dist loadfile"]
+    assert test_copy.calls() == ["setup.sh --test", "python -m pytest -n 0 --dist loadfile --no-loadscope-reorder"]
 
 
 def test_test_sh_help_runs_nothing(test_copy):
