@@ -41,6 +41,9 @@ SHELL_TOOLS = ("sh", "env")
 DROPPED_ENV = ("HATCH_JUPYTER_BUILDER_SKIP_NPM", "SKIP_JUPYTER_BUILDER", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")
 NOT_IN_SDIST = {"node_modules", ".venv", "test-results", ".hypothesis", ".pytest_cache", "__pycache__", ".git"}
 SANDBOX_HINT = "pip install 'ls-widget[sandbox]'"
+# pip as a user runs it, less the bytecode it writes ahead for every file of every dependency (a third of the time of
+# installing the extras): Python compiles what it imports anyway, so nothing these tests run is any different.
+PIP_INSTALL = ("-q", "--no-compile")
 
 PROBE = textwrap.dedent("""
     import importlib.metadata, importlib.resources, json, shutil, sys
@@ -150,7 +153,7 @@ def installed(request, dists, no_node_env, tmp_path_factory) -> Installed:
     assert_no_node(python, env)
     # From the sdist, pip builds the wheel first (isolated, with hatchling and hatch-jupyter-builder): with Node.js
     # out of reach that succeeds only if the build hook skips npm.
-    run([python, "-m", "pip", "install", "-q", dists[kind]], env)
+    run([python, "-m", "pip", "install", *PIP_INSTALL, dists[kind]], env)
     facts = json.loads(run([python, "-c", PROBE], env).stdout)
     return Installed(kind, prefix, env, facts)
 
@@ -222,7 +225,7 @@ def test_the_readme_runs_as_written_on_the_wheel_with_the_extras_it_names(dists,
     env = {name: value for name, value in env.items() if not name.startswith("LS_WIDGET_")}
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "pip install 'ls-widget[sandbox,sync]'" in readme  # the extras this test installs are the README's
-    run([python, "-m", "pip", "install", "-q", f"{dists['wheel']}[sandbox,sync]"], env)
+    run([python, "-m", "pip", "install", *PIP_INSTALL, f"{dists['wheel']}[sandbox,sync]"], env)
     work = tmp_path / "work"
     work.mkdir()
     (tmp_path / "home").mkdir()
