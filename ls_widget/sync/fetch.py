@@ -40,6 +40,8 @@ class Prefetch:
         self._queue: queue.Queue = queue.Queue(maxsize=AHEAD)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._fetch, name="ls-widget-fetch", daemon=True)
+        self.final = False  # the chunk just yielded is the last: the pages ended (not an error, not a cut)
+        self.seconds = 0.0  # of fetching, in the chunk just yielded
 
     def _fetch(self) -> None:
         try:
@@ -62,10 +64,14 @@ class Prefetch:
             except queue.Full:
                 continue
 
-    def chunks(self, on_page: Callable[[list[dict]], None] = lambda page: None) -> Iterator[list[list[dict]]]:
+    def chunks(self, on_page: Callable[[list[dict]], None] = lambda page: None, *, carried: int = 0,
+               carried_seconds: float = 0.0) -> Iterator[list[list[dict]]]:
         """Chunks of pages in order; a fetch error comes after the pages fetched before it (which are worth
         loading: they are a prefix of the pull, so the high-water mark stays right). A chunk is a list the
-        consumer uses until it asks for the next one: it is emptied then (so only one chunk's pages are alive)."""
+        consumer uses until it asks for the next one: it is emptied then (so only one chunk's pages are alive).
+
+        ``carried`` pages (taking ``carried_seconds`` to fetch) wait to be loaded with the first chunk (earlier
+        resources' last chunks, run.py): they count toward its size, so what waits unloaded stays within the rule."""
         self._thread.start()
         chunk: list[list[dict]] = []
         seconds = 0.0
@@ -74,6 +80,7 @@ class Prefetch:
                 item = self._get()
                 if item is _END or isinstance(item, _Failed):
                     if chunk:
+                        self.final, self.seconds = item is _END, seconds
                         yield chunk
                     if isinstance(item, _Failed):
                         raise item.error
@@ -82,8 +89,11 @@ class Prefetch:
                 on_page(page)
                 chunk.append(page)
                 seconds += took
-                if len(chunk) >= MAX_PAGES or (len(chunk) >= COMMIT_PAGES and seconds >= COMMIT_SECONDS):
+                pages = len(chunk) + carried
+                if pages >= MAX_PAGES or (pages >= COMMIT_PAGES and seconds + carried_seconds >= COMMIT_SECONDS):
+                    self.seconds = seconds
                     yield chunk
+                    carried, carried_seconds = 0, 0.0  # loaded with the first chunk
                     # Asked for the next chunk: the consumer is done with this one. Emptied, not just dropped here,
                     # because the consumer's loop variable still holds it while the next chunk is gathered: its
                     # pages (the bulk of a sync's memory) would otherwise stay alive beside the next chunk's.

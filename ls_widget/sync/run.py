@@ -11,7 +11,10 @@ Each resource is read the way the catalogue says Lightspeed allows (``Spec.strat
 - ``full`` (Shop, Register and the other small tables Lightspeed does not sort by ``timeStamp``): everything is read
   in Lightspeed's default order and the table replaced: rows whose records Lightspeed no longer returns are deleted.
 
-Pages become Arrow tables (arrow.py) that dlt loads without normalising rows one by one.
+Pages become Arrow tables (arrow.py) that dlt loads without normalising rows one by one. A resource's last chunk
+waits to be loaded with the next chunk, whichever resource that is (``_Batch``): the small resources, most of a sync
+of everything, share one dlt run instead of one each, and the pages waiting count toward the next chunk, so the rule
+above holds across resources too.
 
 ``full=True`` reads every resource whole, as the ``full`` strategy does.
 
@@ -34,6 +37,7 @@ from typing import Iterable, Iterator
 from ..errors import ApiError, SyncError
 from ..session import PAGE_SIZE, LightspeedSession
 from . import arrow
+from . import fetch
 from .fetch import Prefetch
 from ..progress import ProgressCallback
 from .progress import sync_progress
@@ -107,18 +111,25 @@ def sync(session: LightspeedSession, target: Target, resources: Iterable[str], *
     with target.exclusive():  # a second sync into the same tables is refused, not interleaved
         target.prepare()  # first: it also finishes a load a killed sync left behind
         _check_account(session, target, result.connection)
-        for spec in selection.specs:
-            if run.cancelled:
-                run.not_reached.append(spec.resource)
-                continue
-            try:
-                result.pages += _sync_resource(session, target, spec, full, progress, result, run)
-            except ApiError as error:
-                if error.status != 403 or spec.resource not in selection.optional:
-                    raise
-                # Asked for everything, and this sign-in's employee may not read it: the rest is still worth having.
-                result.skipped[spec.resource] = f"Lightspeed refused it (403: {error.message[:120]})"
-            run.done += 1
+        batch = _Batch(target)
+        try:
+            for spec in selection.specs:
+                if run.cancelled:
+                    run.not_reached.append(spec.resource)
+                    continue
+                try:
+                    result.pages += _sync_resource(session, target, spec, full, progress, result, run, batch)
+                except ApiError as error:
+                    if error.status != 403 or spec.resource not in selection.optional:
+                        raise
+                    # Asked for everything, and this sign-in's employee may not read it: the rest is still worth
+                    # having.
+                    result.skipped[spec.resource] = f"Lightspeed refused it (403: {error.message[:120]})"
+                run.done += 1
+        except Exception:
+            batch.salvage()  # what earlier resources fetched is committed, as it was before they shared a load
+            raise
+        batch.commit()
     if run.cancelled:
         result.cancelled = True
         result.notes.append(_cancel_note(result, run))
@@ -191,9 +202,62 @@ def _slug(name: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in name.casefold()).strip("_") or "shop"
 
 
+class _Batch:
+    """The last chunks of resources, loaded together with whatever is loaded next.
+
+    Most resources fit in one chunk (every one of a small account, and every resource of a repeat sync), and a dlt
+    run costs most of a second whatever it holds: a sync of every resource made 21 runs where one does. What waits
+    here counts toward the next chunk's size (``Prefetch.chunks(carried=...)``), so the pages fetched and not yet
+    loaded stay within fetch.py's rule, and what a kill may lose with them. A resource's counts, deletions and
+    result come after the load that holds its rows (``after``).
+    """
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.resources: list = []
+        self.pages, self.seconds = 0, 0.0
+        self._after: list = []
+
+    def add(self, resources: list, pages: int, seconds: float) -> None:
+        self.resources.extend(resources)
+        self.pages += pages
+        self.seconds += seconds
+
+    def after(self, then) -> None:
+        """Run ``then`` once everything added so far is loaded."""
+        self._after.append(then)
+
+    @property
+    def due(self) -> bool:
+        return self.pages >= fetch.MAX_PAGES or (self.pages >= fetch.COMMIT_PAGES
+                                                 and self.seconds >= fetch.COMMIT_SECONDS)
+
+    def commit(self, resources: list = (), *, rebuild: bool = False) -> None:
+        """Load what waits, with ``resources``; ``rebuild``: they replace their tables (refresh="drop_resources"
+        drops the tables of every resource in the run, so what waited is loaded first, alone)."""
+        if rebuild and self.resources:
+            self.commit()
+        resources = [*self.resources, *resources]
+        self.resources, self.pages, self.seconds = [], 0, 0.0
+        if rebuild:
+            self.target.load(resources, rebuild=True)
+        elif resources:
+            self.target.load(resources)
+        then, self._after = self._after, []
+        for step in then:
+            step()
+
+    def salvage(self) -> None:
+        """After an error: load what waits (another error here is dropped: the first one is the one to see)."""
+        try:
+            if self.resources:
+                self.commit()
+        except Exception:  # noqa: BLE001
+            pass
+
+
 def _sync_resource(session: LightspeedSession, target: Target, spec: Spec, full: bool, progress: bool,
-                   result: SyncResult, run: _Run | None = None) -> int:
-    run = run or _Run(None, None, 1)
+                   result: SyncResult, run: _Run, batch: _Batch) -> int:
     state = target.states().get(spec.resource, {})
     broken = target.broken(spec.tables)  # dropped (or a column dropped) by hand: read whole, tables made anew
     if broken:
@@ -225,7 +289,8 @@ def _sync_resource(session: LightspeedSession, target: Target, spec: Spec, full:
                        pages_before=result.pages, records_before=run.records) as bar:
         with Prefetch(run.pages(session.pages(spec.resource, **params), spec.resource),
                       clock=session.clock) as fetched:
-            for chunk in fetched.chunks(on_page=lambda page: bar.advance(1, len(page))):
+            for chunk in fetched.chunks(on_page=lambda page: bar.advance(1, len(page)), carried=batch.pages,
+                                        carried_seconds=batch.seconds):
                 batches = _batches(target, spec, [record for page in chunk for record in page])
                 ahead: dict[str, datetime] = {}
                 if spec.timestamp:  # a full read keeps a mark too: the next one tells updates from re-reads by it
@@ -238,19 +303,29 @@ def _sync_resource(session: LightspeedSession, target: Target, spec: Spec, full:
                                              state={"last": mark, "account": session.account_id,
                                                     "connection": result.connection})]
                 for child in spec.children:
-                    batch = batches[child.table]
+                    lines = batches[child.table]
                     resources.append(target.resource(
-                        batch.table, child.table, child.key, parent_key=child.parent_key,
-                        timestamp=has_timestamp(child.table), json_columns=batch.json_columns))
+                        lines.table, child.table, child.key, parent_key=child.parent_key,
+                        timestamp=has_timestamp(child.table), json_columns=lines.json_columns))
                 if rebuild:  # the first chunk of a rebuild drops what is left of the tables and makes them anew
-                    target.load(resources, rebuild=True)
+                    batch.commit(resources, rebuild=True)
+                elif fetched.final:  # the resource's last chunk: it waits for the next load
+                    batch.add(resources, len(chunk), fetched.seconds)
                 else:
-                    target.load(resources)
+                    batch.commit(resources)
                 rebuild = False
                 pages += len(chunk)
                 tally.add(batches, previous, set(ahead))
     run.records += bar.records
+    batch.after(lambda: _finish(target, spec, result, run, tally, before, broken, whole, future))
+    if batch.due:
+        batch.commit()
+    return pages
 
+
+def _finish(target: Target, spec: Spec, result: SyncResult, run: _Run, tally: "_Tally", before: dict,
+            broken: list, whole: bool, future: dict) -> None:
+    """Once a resource's rows are loaded: what it noticed, the deletions of a whole read, and its tables' results."""
     if future:
         latest = max(future.values())
         result.notes.append(
@@ -273,7 +348,6 @@ def _sync_resource(session: LightspeedSession, target: Target, spec: Spec, full:
         if table == spec.resource:
             stats.future = len(future)
         result.tables[table] = stats
-    return pages
 
 
 def _clock(session: LightspeedSession) -> datetime:
