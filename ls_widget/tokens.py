@@ -22,6 +22,7 @@ MAX_TOKEN_LENGTH = 64 * 1024
 # Lightspeed's access tokens live 30 or 60 minutes. An ``expires_in`` beyond a year is a broken answer, not a token to
 # trust for a year (and a huge one would overflow the time arithmetic).
 MAX_EXPIRES_IN = 365 * 24 * 3600.0
+MIN_EXPIRES_IN = 1.0
 # The lifetime assumed when the real one is unknown (an answer with neither ``expires_in`` nor a JWT ``exp``, or a
 # token file written before ``issued_at`` was stored): the shortest Lightspeed has used (legacy tokens, 30 minutes),
 # so refreshes err on the early side.
@@ -83,7 +84,7 @@ class Token:
 
         Every field is checked, since a proxy or a broken server can answer anything: an unusable answer raises
         ``AuthorizationError(error="invalid_response")`` naming the field and what is wrong (never a secret's value).
-        ``expires_in`` may be a number or a decimal string, and must be more than 0 and at most a year.
+        ``expires_in`` may be a number or a decimal string, and must be at least a second and at most a year.
         ``previous`` is the token being refreshed: what the answer omits (refresh token, scopes, account) is kept
         from it, and so is ``issued_at`` when the answer repeats its access token (the legacy v2 server answers an
         early refresh with the same token and its remaining lifetime, docs/lightspeed-api.md section 1.8).
@@ -214,9 +215,10 @@ def _expires_in(value: Any) -> float | None:
     else:
         raise _UnusableAnswer(f"its expires_in is {_describe(value)}, not a number of seconds")
     # Compared before any conversion (int/float comparisons are exact, so a huge int cannot overflow), and NaN
-    # fails every comparison, so it lands here too.
-    if not 0 < number <= MAX_EXPIRES_IN:
-        raise _UnusableAnswer(f"its expires_in is {_describe(value)}: a token must last more than 0 seconds and "
+    # fails every comparison, so it lands here too. At least a second: a token expiring as it arrives is useless,
+    # and a tiny lifetime (4e-226) would vanish when added to the clock, leaving expires_at == issued_at.
+    if not MIN_EXPIRES_IN <= number <= MAX_EXPIRES_IN:
+        raise _UnusableAnswer(f"its expires_in is {_describe(value)}: a token must last at least a second and "
                               "at most a year")
     return float(number)
 

@@ -86,6 +86,10 @@ HOSTILE = [
     ("expires-in-infinity", 200, JSON_TYPE, raw("-Infinity"), "invalid_response", "Infinity"),
     ("expires-in-negative", 200, JSON_TYPE, answer(expires_in=-60), "invalid_response", "-60"),
     ("expires-in-zero", 200, JSON_TYPE, answer(expires_in=0), "invalid_response", "expires_in"),
+    # Found by the property test below: a positive lifetime too small to move the clock (expires_at == issued_at).
+    ("expires-in-vanishing", 200, JSON_TYPE, answer(expires_in=4.268604748311364e-226), "invalid_response",
+     "at least a second"),
+    ("expires-in-half-a-second", 200, JSON_TYPE, answer(expires_in="0.5"), "invalid_response", "at least a second"),
     ("expires-in-bool", 200, JSON_TYPE, answer(expires_in=True), "invalid_response", "true"),
     ("expires-in-huge-int", 200, JSON_TYPE, answer(expires_in=10**40), "invalid_response", "1000000000"),
     ("expires-in-over-a-year", 200, JSON_TYPE, answer(expires_in=400 * 86400), "invalid_response", "34560000"),
