@@ -27,6 +27,11 @@ MAX_PAGES = 100  # however fast the pages come: what a load holds in memory is b
 _END = object()
 
 
+def chunk_full(pages: int, seconds: float) -> bool:
+    """The rule above: ``pages`` taking ``seconds`` to fetch make a chunk to load now (also run.py's waiting pages)."""
+    return pages >= MAX_PAGES or (pages >= COMMIT_PAGES and seconds >= COMMIT_SECONDS)
+
+
 class _Failed:
     def __init__(self, error: BaseException) -> None:
         self.error = error
@@ -89,8 +94,7 @@ class Prefetch:
                 on_page(page)
                 chunk.append(page)
                 seconds += took
-                pages = len(chunk) + carried
-                if pages >= MAX_PAGES or (pages >= COMMIT_PAGES and seconds + carried_seconds >= COMMIT_SECONDS):
+                if chunk_full(len(chunk) + carried, seconds + carried_seconds):
                     self.seconds = seconds
                     yield chunk
                     carried, carried_seconds = 0, 0.0  # loaded with the first chunk

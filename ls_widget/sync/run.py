@@ -229,8 +229,7 @@ class _Batch:
 
     @property
     def due(self) -> bool:
-        return self.pages >= fetch.MAX_PAGES or (self.pages >= fetch.COMMIT_PAGES
-                                                 and self.seconds >= fetch.COMMIT_SECONDS)
+        return fetch.chunk_full(self.pages, self.seconds)
 
     def commit(self, resources: list = (), *, rebuild: bool = False) -> None:
         """Load what waits, with ``resources``; ``rebuild``: they replace their tables (refresh="drop_resources"
